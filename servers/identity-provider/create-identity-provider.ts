@@ -1,0 +1,116 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import express from 'express';
+import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import { loadOrCreateCookieKeys } from './cookie-keys.js';
+import { createFileAdapter } from './file-adapter.js';
+import { createInteractionRoutes } from './login-page.js';
+import {
+  DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  type IdentityProviderOptions,
+  type RunningIdentityProvider,
+} from './options.js';
+import { createProviderConfiguration } from './provider-configuration.js';
+import { loadOrCreateSigningKeys } from './signing-keys.js';
+
+export type { IdentityProviderOptions, ProtectedResource, RunningIdentityProvider } from './options.js';
+export { identityProviderOptionsFromEnv } from './options-from-env.js';
+
+type Log = NonNullable<IdentityProviderOptions['log']>;
+
+/**
+ * Start the embedded dev-mode OpenID Connect / OAuth 2.1 authorization server (oidc-provider) on the
+ * issuer's port: authorization code + PKCE with a login page, dynamic client registration, client
+ * credentials, refresh tokens, and RS256 JWT access tokens bound to one of `options.resources`.
+ */
+export async function startIdentityProvider(options: IdentityProviderOptions): Promise<RunningIdentityProvider> {
+  const issuer = parseIssuer(options.issuer);
+  if (options.resources.length === 0) throw new TypeError('identity provider: at least one protected resource is required');
+  const log: Log = options.log ?? (() => {});
+  const directory = join(options.dataDir, 'identity-provider');
+  const [signingKeys, cookieKeys, adapter] = await Promise.all([
+    loadOrCreateSigningKeys(directory),
+    loadOrCreateCookieKeys(directory),
+    createFileAdapter(join(directory, 'state.json')),
+  ]);
+
+  const provider = new Provider(
+    options.issuer,
+    createProviderConfiguration({
+      resources: options.resources,
+      clientSecrets: options.clientSecrets ?? {},
+      accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+      signingKeys,
+      cookieKeys,
+      adapter,
+    }),
+  );
+  // The provider is reached directly, never through a TLS-terminating proxy: ignore X-Forwarded-*.
+  provider.proxy = false;
+  logProviderEvents(provider, log);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(createInteractionRoutes(provider, log));
+  app.use(provider.callback());
+
+  const port = issuer.port === '' ? (issuer.protocol === 'https:' ? 443 : 80) : Number(issuer.port);
+  const host = options.host ?? '127.0.0.1';
+  const server = app.listen(port, host);
+  await once(server, 'listening'); // rejects with the 'error' event, e.g. EADDRINUSE
+  const address = server.address() as AddressInfo;
+  log('identity provider listening', { issuer: options.issuer, host: address.address, port: address.port });
+
+  return {
+    issuer: options.issuer,
+    jwksUri: `${options.issuer}${provider.pathFor('jwks')}`,
+    async close() {
+      const closed = once(server, 'close');
+      server.close();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/** The issuer must be an http(s) origin without path, query, fragment or trailing slash: it is compared verbatim. */
+function parseIssuer(issuer: string): URL {
+  const url = URL.parse(issuer);
+  if (
+    !url ||
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.pathname !== '/' ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== '' ||
+    issuer !== url.origin
+  ) {
+    throw new TypeError(`identity provider: issuer must be an http(s) origin such as http://localhost:8090, got "${issuer}"`);
+  }
+  return url;
+}
+
+/** What the provider did, for the operator: client ids, grant types and error codes only, never a token or secret. */
+function logProviderEvents(provider: Provider, log: Log): void {
+  const clientIdOf = (ctx: KoaContextWithOIDC) => ctx.oidc?.client?.clientId;
+  provider.on('server_error', (ctx, error) => {
+    log('identity provider: server error', { route: ctx.oidc?.route, error: error.message });
+  });
+  provider.on('grant.success', (ctx) => {
+    log('identity provider: token issued', { clientId: clientIdOf(ctx), grantType: ctx.oidc.params?.grant_type });
+  });
+  const refused = (ctx: KoaContextWithOIDC, error: Error & { error?: string; error_description?: string }) => {
+    log('identity provider: request refused', {
+      route: ctx.oidc?.route,
+      clientId: clientIdOf(ctx),
+      error: error.error ?? error.message,
+      description: error.error_description,
+    });
+  };
+  provider.on('grant.error', refused);
+  provider.on('authorization.error', refused);
+  provider.on('registration_create.success', (ctx, client) => {
+    log('identity provider: client registered', { clientId: client.clientId, redirectUris: client.redirectUris });
+  });
+}

@@ -1,0 +1,24 @@
+import { parseEnv, booleanFlag } from '../shared/config/env.js';
+import { resolvePlaneConfig } from '../shared/config/plane-config.js';
+import { startControlPlane } from './control-plane/control-plane.js';
+import { identityProviderOptionsFromEnv, startIdentityProvider } from './identity-provider/create-identity-provider.js';
+import { startObservabilityPlane } from './observability-plane/observability-plane.js';
+import { runUntilSignal } from './run-until-signal.js';
+import { printNextSteps } from './next-steps.js';
+
+/**
+ * `npm start`: the embedded identity provider (unless PLANE_EMBEDDED_IDP=false, for an external issuer)
+ * and both MCP servers in one process, on the embedded defaults.
+ */
+await runUntilSignal('plane-mcp', async () => {
+  const argv = process.argv.slice(2);
+  const { PLANE_EMBEDDED_IDP: embeddedIdentityProvider } = parseEnv({ PLANE_EMBEDDED_IDP: booleanFlag.default(true) }, process.env);
+  const controlPlaneConfig = resolvePlaneConfig('control-plane', argv, process.env);
+  const observabilityPlaneConfig = resolvePlaneConfig('observability-plane', argv, process.env);
+  const running = [];
+  if (embeddedIdentityProvider) running.push(await startIdentityProvider(identityProviderOptionsFromEnv(process.env)));
+  running.push(await startControlPlane(controlPlaneConfig));
+  running.push(await startObservabilityPlane(observabilityPlaneConfig));
+  printNextSteps({ issuer: controlPlaneConfig.issuer, controlPlane: controlPlaneConfig.canonicalUrl, observabilityPlane: observabilityPlaneConfig.canonicalUrl });
+  return running;
+});

@@ -1,0 +1,81 @@
+import type * as z from 'zod';
+import type { AccessAttributes, PolicyEngine, ResourceRef } from '../authz/policy-engine.js';
+import type { Subject } from '../auth/subject.js';
+
+/** What a tool does to the world; the MCP annotations, `--read-only` and `--no-destructive` all derive from it. */
+export type ToolKind = 'read' | 'write' | 'destructive';
+
+/** The resource a call acts on, and the attributes the policy's conditions read. */
+export interface AccessTarget {
+  resource: ResourceRef;
+  attributes?: AccessAttributes;
+}
+
+/** What a handler sees besides its input. `Deps` are the server's adapters (stores, backends). */
+export interface ToolContext<Deps> {
+  subject: Subject;
+  /** The OAuth client that obtained the token. */
+  clientId: string;
+  scopes: readonly string[];
+  deps: Deps;
+  /** Check another action on another resource for the same caller, e.g. to filter list items. */
+  isAllowed(action: string, target: AccessTarget): boolean;
+  /** The shared policy, for tools that describe or explain access. */
+  policy: PolicyEngine;
+  /** Names of the tools on this server the caller may use. */
+  visibleTools(): string[];
+  /** When the caller's token expires (seconds since epoch). */
+  tokenExpiresAt?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * How a call is authorized. Every tool names its Casbin action and how to build the resource from its
+ * input; only tools that describe the caller to itself (whoami) are `callerOnly`, and must say why.
+ */
+export type ToolAuthorization<Input, Deps> =
+  | { action: string; target: (input: Input, context: ToolContext<Deps>) => AccessTarget | Promise<AccessTarget> }
+  | { callerOnly: true; reason: string };
+
+export interface ToolDefinition<Input extends z.ZodObject, Output extends z.ZodObject, Deps> {
+  /** snake_case, OpenChoreo's name where it has the same tool. */
+  name: string;
+  title: string;
+  /** One or two short sentences: the catalogue is part of every caller's context window. */
+  description: string;
+  toolset: string;
+  kind: ToolKind;
+  /** Repeating the call with the same input has no further effect (reads are always idempotent). */
+  idempotent?: boolean;
+  /** The tool reaches outside the platform's own state (an external backend). */
+  openWorld?: boolean;
+  /** The OAuth scope a token must carry. */
+  scope: string;
+  input: Input;
+  output: Output;
+  authorization: ToolAuthorization<z.infer<Input>, Deps>;
+  handler: (input: z.infer<Input>, context: ToolContext<Deps>) => Promise<z.infer<Output>>;
+  /** A compact text form of the result for clients that ignore structured content; JSON otherwise. */
+  summarize?: (output: z.infer<Output>) => string;
+}
+
+/** A tool of any shape, as the registry stores it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyToolDefinition<Deps> = ToolDefinition<z.ZodObject<any>, z.ZodObject<any>, Deps>;
+
+/** Identity function: it exists so a tool's input type flows into its handler and authorization. */
+export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject, Deps>(
+  definition: ToolDefinition<Input, Output, Deps>,
+): ToolDefinition<Input, Output, Deps> {
+  return definition;
+}
+
+export function annotationsOf(tool: { kind: ToolKind; idempotent?: boolean; openWorld?: boolean; title: string }) {
+  return {
+    title: tool.title,
+    readOnlyHint: tool.kind === 'read',
+    destructiveHint: tool.kind === 'destructive',
+    idempotentHint: tool.kind === 'read' || tool.idempotent === true,
+    openWorldHint: tool.openWorld === true,
+  };
+}

@@ -1,0 +1,131 @@
+import type { AuthInfo, CallToolResult } from '@modelcontextprotocol/server';
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import * as z from 'zod';
+import { callerOf } from '../auth/verify-token.js';
+import type { AuditEvent } from '../audit/audit-event.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { redactArguments } from '../audit/redact.js';
+import type { Decision, PolicyEngine } from '../authz/policy-engine.js';
+import { resourcePath } from '../authz/resource-path.js';
+import type { Subject } from '../auth/subject.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { ServerMetrics } from '../telemetry/metrics.js';
+import type { AnyToolDefinition, ToolContext } from './define-tool.js';
+import { asServerError, ForbiddenError, InvalidInputError, type McpServerError } from './errors.js';
+
+/** Everything a call needs besides the tool and its arguments; one per server. */
+export interface CallEnvironment<Deps> {
+  plane: string;
+  policy: PolicyEngine;
+  audit: AuditLog;
+  metrics: ServerMetrics;
+  logger: Logger;
+  deps: Deps;
+  /** Names of the tools this server would list for a subject. */
+  visibleTools: (subject: Subject) => string[];
+}
+
+/**
+ * The one path every tool call takes: parse the input, authorize against the shared policy, run the
+ * handler, audit, and map any failure to an `isError` result that says what to do next.
+ * (The OAuth scope was already checked by the tool's scope challenge.)
+ */
+export async function runToolCall<Deps>(
+  tool: AnyToolDefinition<Deps>,
+  rawArguments: unknown,
+  authInfo: AuthInfo | undefined,
+  env: CallEnvironment<Deps>,
+): Promise<CallToolResult> {
+  const started = performance.now();
+  const caller = callerOf(authInfo);
+  if (!caller || !authInfo) return errorResult(asServerError(new Error('call reached a tool without a verified caller')));
+  const { subject } = caller;
+  const action = 'callerOnly' in tool.authorization ? 'caller-only' : tool.authorization.action;
+  const event: Omit<AuditEvent, 'outcome' | 'decision' | 'durationMs'> = {
+    id: randomUUID(),
+    time: new Date().toISOString(),
+    plane: env.plane,
+    subject: `${subject.type}:${subject.id}`,
+    subjectType: subject.type,
+    groups: subject.groups,
+    clientId: authInfo.clientId,
+    tool: tool.name,
+    action,
+    arguments: redactArguments(rawArguments ?? {}),
+  };
+  const finish = async (fields: Pick<AuditEvent, 'outcome' | 'decision'> & Partial<AuditEvent>, result: CallToolResult) => {
+    const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+    env.metrics.toolCalls.inc({ tool: tool.name, outcome: fields.outcome });
+    env.metrics.toolCallDuration.observe({ tool: tool.name }, durationMs / 1000);
+    try {
+      await env.audit.record({ ...event, ...fields, durationMs });
+    } catch {
+      // AuditLog has logged the failure; the call's own result still stands (a mutation may have happened).
+    }
+    return result;
+  };
+
+  const parsed = tool.input.safeParse(rawArguments ?? {});
+  if (!parsed.success) {
+    const error = new InvalidInputError(`Invalid arguments for ${tool.name}:\n${z.prettifyError(parsed.error)}`);
+    return finish({ outcome: 'invalid_input', decision: 'not_evaluated', errorCode: error.code }, errorResult(error));
+  }
+
+  const context: ToolContext<Deps> = {
+    subject,
+    clientId: authInfo.clientId,
+    scopes: authInfo.scopes,
+    deps: env.deps,
+    isAllowed: (otherAction, target) =>
+      env.policy.decide({ subject, action: otherAction, resource: target.resource, attributes: target.attributes ?? {} }).allowed,
+    policy: env.policy,
+    visibleTools: () => env.visibleTools(subject),
+    ...(authInfo.expiresAt !== undefined ? { tokenExpiresAt: authInfo.expiresAt } : {}),
+  };
+
+  let decision: Decision | undefined;
+  try {
+    if (!('callerOnly' in tool.authorization)) {
+      const target = await tool.authorization.target(parsed.data, context);
+      event.resource = resourcePath(target.resource);
+      decision = env.policy.decide({ subject, action, resource: target.resource, attributes: target.attributes ?? {} });
+      if (!decision.allowed) {
+        env.metrics.denials.inc({ tool: tool.name, reason: decision.reason });
+        const error = new ForbiddenError(decision);
+        return finish(
+          { outcome: 'denied', decision: 'deny', rule: decision.binding?.name ?? decision.reason, errorCode: error.code },
+          errorResult(error, { denial: decision }),
+        );
+      }
+    }
+    const output = await tool.handler(parsed.data, context);
+    const text = tool.summarize ? tool.summarize(output) : JSON.stringify(output);
+    return finish(
+      { outcome: 'success', decision: 'allow', rule: decision?.binding?.name ?? 'caller-only' },
+      { content: [{ type: 'text', text }], structuredContent: output },
+    );
+  } catch (thrown) {
+    const error = asServerError(thrown);
+    if (!error.expose) env.logger.error({ err: thrown, tool: tool.name, auditId: event.id }, 'tool failed');
+    return finish(
+      {
+        outcome: 'tool_error',
+        decision: decision ? 'allow' : 'not_evaluated',
+        ...(decision?.binding ? { rule: decision.binding.name } : {}),
+        errorCode: error.code,
+      },
+      errorResult(error),
+    );
+  }
+}
+
+/** An `isError` result: the text says what went wrong and what to do; `_meta` carries the same for programs. */
+export function errorResult(error: McpServerError, extra: Record<string, unknown> = {}): CallToolResult {
+  const text = `${error.code}: ${error.message}${error.hint ? `\nNext: ${error.hint}` : ''}`;
+  return {
+    isError: true,
+    content: [{ type: 'text', text }],
+    _meta: { 'plane-mcp/error': { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}), ...extra } },
+  };
+}

@@ -1,0 +1,155 @@
+/** Hot reload: edits to the policy directory take effect without a restart; broken edits are refused. */
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { PolicyEngine, PolicyLoadError } from '../../shared/authz/policy-engine.js';
+import { COMPONENT, policyDir, removeTempDirs, SUBJECTS } from './helpers.js';
+
+afterAll(removeTempDirs);
+
+const engines: PolicyEngine[] = [];
+afterEach(() => engines.splice(0).forEach((engine) => engine.close()));
+
+const GRANT_ASSISTANT = `
+  - name: assistant-right-sizing
+    role: finops-agent
+    subjects: [service:readonly-assistant]
+`;
+
+type Report = { version: number; err?: Error };
+
+/**
+ * Loads a watched engine on a temp copy of the default policy. `next(match)` resolves with the first
+ * reload report from now on that satisfies `match` (an editor's write can fire more than one event).
+ */
+async function watched() {
+  const dir = await policyDir();
+  const waiters: Array<{ match: (r: Report) => boolean; resolve: (r: Report) => void }> = [];
+  const logs: string[] = [];
+  const engine = await PolicyEngine.load(dir, {
+    watch: true,
+    debounceMs: 50,
+    log: (msg) => logs.push(msg),
+    onReload: (version, err) => {
+      const report: Report = err ? { version, err } : { version };
+      for (const waiter of waiters.splice(0)) {
+        if (waiter.match(report)) waiter.resolve(report);
+        else waiters.push(waiter);
+      }
+    },
+  });
+  engines.push(engine);
+  const next = (match: (r: Report) => boolean) =>
+    new Promise<Report>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no matching reload within 5 s')), 5000);
+      waiters.push({ match, resolve: (r) => (clearTimeout(timer), resolve(r)) });
+    });
+  return { dir, engine, next, logs };
+}
+
+const ok = (version: number) => (r: Report) => !r.err && r.version === version;
+const failed = (r: Report) => r.err !== undefined;
+
+const assistantUpdates = (engine: PolicyEngine) =>
+  engine.decide({ subject: SUBJECTS.readonlyAssistant, action: 'releasebinding:update', resource: COMPONENT });
+
+describe('hot reload', () => {
+  it('an edit to bindings.yaml changes decisions without a restart', async () => {
+    const { dir, engine, next } = await watched();
+    expect(assistantUpdates(engine)).toMatchObject({ allowed: false, reason: 'no_match', policyVersion: 1 });
+
+    const reloaded = next(ok(2));
+    await appendFile(join(dir, 'bindings.yaml'), GRANT_ASSISTANT);
+    expect(await reloaded).toEqual({ version: 2 });
+
+    const decision = assistantUpdates(engine);
+    expect(decision).toMatchObject({ allowed: true, reason: 'allow', policyVersion: 2 });
+    expect(decision.binding?.name).toBe('assistant-right-sizing');
+    expect(engine.version).toBe(2);
+  });
+
+  it('a broken edit keeps the last good policy and reports the error', async () => {
+    const { dir, engine, next, logs } = await watched();
+    const good = await readFile(join(dir, 'bindings.yaml'), 'utf8');
+
+    let reloaded = next(ok(2));
+    await writeFile(join(dir, 'bindings.yaml'), good + GRANT_ASSISTANT);
+    await reloaded;
+
+    // unknown role: refused, version and decisions unchanged
+    reloaded = next(failed);
+    await writeFile(join(dir, 'bindings.yaml'), `${good}${GRANT_ASSISTANT}\n  - name: oops\n    role: superuser\n    subjects: [group:x]\n`);
+    const refused = await reloaded;
+    expect(refused.version).toBe(2);
+    expect(refused.err).toBeInstanceOf(PolicyLoadError);
+    expect(refused.err?.message).toContain("bindings.yaml: binding 'oops' (#13): role: unknown role 'superuser'");
+    expect(engine.lastError).toBe(refused.err);
+    expect(engine.version).toBe(2);
+    expect(assistantUpdates(engine)).toMatchObject({ allowed: true, policyVersion: 2 });
+    expect(logs).toContain('authz policy reload failed; keeping the last good policy');
+
+    // invalid YAML: same
+    reloaded = next(failed);
+    await writeFile(join(dir, 'bindings.yaml'), 'bindings: [\n');
+    expect((await reloaded).err?.message).toContain('invalid YAML');
+    expect(assistantUpdates(engine).allowed).toBe(true);
+
+    // a fixed file goes live
+    reloaded = next(ok(3));
+    await writeFile(join(dir, 'bindings.yaml'), good);
+    await reloaded;
+    expect(engine.lastError).toBeUndefined();
+    expect(assistantUpdates(engine)).toMatchObject({ allowed: false, reason: 'no_match', policyVersion: 3 });
+  });
+
+  it('a role edit takes effect too (roles.yaml)', async () => {
+    const { dir, engine, next } = await watched();
+    const roles = await readFile(join(dir, 'roles.yaml'), 'utf8');
+    const reloaded = next(ok(2));
+    await writeFile(
+      join(dir, 'roles.yaml'),
+      roles.replace('  readonly-assistant:\n    description: A general assistant that reads platform resources, logs, metrics and traces.\n    actions:\n', '  readonly-assistant:\n    description: A general assistant that reads platform resources, logs, metrics and traces.\n    actions:\n      - releasebinding:update\n'),
+    );
+    await reloaded;
+    expect(assistantUpdates(engine).allowed).toBe(true);
+  });
+
+  it('reload() rebuilds from the files on demand; a failing reload resolves and reports', async () => {
+    const dir = await policyDir();
+    const reports: Array<[number, Error | undefined]> = [];
+    const engine = await PolicyEngine.load(dir, { onReload: (v, err) => reports.push([v, err]) });
+    engines.push(engine);
+    await appendFile(join(dir, 'bindings.yaml'), GRANT_ASSISTANT);
+    expect(assistantUpdates(engine).allowed).toBe(false); // not watching: nothing changes by itself
+    await engine.reload();
+    expect(engine.version).toBe(2);
+    expect(assistantUpdates(engine).allowed).toBe(true);
+
+    await writeFile(join(dir, 'roles.yaml'), 'roles: {}\n'); // bindings now name unknown roles
+    await expect(engine.reload()).resolves.toBeUndefined();
+    expect(engine.version).toBe(2);
+    expect(reports.at(-1)?.[1]).toBeInstanceOf(PolicyLoadError);
+    expect(assistantUpdates(engine).allowed).toBe(true);
+  });
+
+  it('decisions made during a reload see one whole policy version', async () => {
+    const dir = await policyDir();
+    const engine = await PolicyEngine.load(dir);
+    engines.push(engine);
+    await appendFile(join(dir, 'bindings.yaml'), GRANT_ASSISTANT);
+    const pending = engine.reload();
+    const during = assistantUpdates(engine); // before the swap
+    await pending;
+    const after = assistantUpdates(engine);
+    expect([during.allowed, during.policyVersion]).toEqual([false, 1]);
+    expect([after.allowed, after.policyVersion]).toEqual([true, 2]);
+  });
+
+  it('close() stops watching', async () => {
+    const { dir, engine } = await watched();
+    engine.close();
+    await appendFile(join(dir, 'bindings.yaml'), GRANT_ASSISTANT);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(engine.version).toBe(1);
+  });
+});

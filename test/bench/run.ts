@@ -1,0 +1,24 @@
+/**
+ * `npm run bench`: every benchmark, each against a baseline measured in the same run, printed as ratios.
+ * Numbers depend on the machine; compare ratios, not absolute figures, across machines.
+ */
+import { benchAuthorization } from './authz.js';
+import { benchToolCallOverhead } from './overhead.js';
+
+const format = (value: number, digits = 2) => value.toFixed(digits);
+
+const authz = await benchAuthorization();
+console.log('\n## Authorization decisions (Casbin, shared policy)');
+console.log(JSON.stringify(authz, null, 2));
+
+for (const concurrency of [1, 8]) {
+  const result = await benchToolCallOverhead(2000, concurrency);
+  console.log(`\n## Tool call overhead, concurrency ${concurrency} (bare SDK server vs full stack: OAuth + Casbin + audit)`);
+  console.log('| server | calls/s | mean ms | p50 ms | p99 ms |');
+  console.log('|---|---|---|---|---|');
+  for (const [name, stats] of [['bare SDK, no auth', result.bare], ['plane-mcp full stack', result.full]] as const) {
+    console.log(`| ${name} | ${format(stats.callsPerSecond, 0)} | ${format(stats.meanMs)} | ${format(stats.p50Ms)} | ${format(stats.p99Ms)} |`);
+  }
+  console.log(`latency ratio (full / bare): ${format(result.latencyRatio)}x; throughput ratio: ${format(result.throughputRatio)}x`);
+}
+process.exit(0);

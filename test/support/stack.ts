@@ -1,0 +1,111 @@
+import { cpSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import type { PlaneConfig, PlaneName } from '../../shared/config/plane-config.js';
+import { resolvePlaneConfig } from '../../shared/config/plane-config.js';
+import { startPlane, type PlaneDescription, type RunningPlane } from '../../shared/http/start-plane.js';
+import { createLogger } from '../../shared/telemetry/logger.js';
+import { controlPlaneDescription } from '../../servers/control-plane/control-plane.js';
+import { startIdentityProvider, type RunningIdentityProvider } from '../../servers/identity-provider/create-identity-provider.js';
+import { seededScopesFor } from '../../servers/identity-provider/seed.js';
+import { observabilityPlaneDescription } from '../../servers/observability-plane/observability-plane.js';
+import { clientCredentialsToken, freePort, loginAsUser, makeTempDir, removeTempDir } from './identity.js';
+import { noteTools, type NoteDeps } from './note-tools.js';
+
+const PLANE_SCOPES: Record<PlaneName, string> = {
+  'control-plane': 'controlplane:read controlplane:write',
+  'observability-plane': 'observability:read',
+};
+
+export interface TestPlane {
+  url: URL;
+  config: PlaneConfig;
+  running: RunningPlane;
+}
+
+export interface TestStack {
+  issuer: string;
+  identityProvider: RunningIdentityProvider;
+  dataDir: string;
+  /** A private copy of `policies/`, so tests may edit it. */
+  policyDir: string;
+  controlPlane: TestPlane;
+  observabilityPlane: TestPlane;
+  /** The control plane's test-only note store (see note-tools.ts). */
+  notes: Map<string, string>;
+  /** A client-credentials access token for a seeded service client, for one server. */
+  serviceToken(clientId: string, plane: PlaneName, scope?: string): Promise<string>;
+  /** An access token for a seeded person, obtained through the login page (authorization code + PKCE). */
+  userToken(user: string, plane: PlaneName, scope?: string): Promise<string>;
+  /** Every structured log line both servers wrote. */
+  logText(): string;
+  close(): Promise<void>;
+}
+
+export interface TestStackOptions {
+  /** Extra flags for the control plane (`--read-only`, `--toolsets=…`). */
+  controlPlaneArgs?: string[];
+}
+
+/**
+ * The real thing on free ports: the embedded identity provider, and both MCP servers with the
+ * production composition root (`startPlane`). The control plane also serves the test-only note tools.
+ */
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const dataDir = makeTempDir('plane-mcp-stack-');
+  const policyDir = join(dataDir, 'policies');
+  cpSync(resolve('policies'), policyDir, { recursive: true });
+  const [idpPort, cpPort, opPort] = [await freePort(), await freePort(), await freePort()];
+  const issuer = `http://127.0.0.1:${idpPort}`;
+  const urls = { 'control-plane': `http://127.0.0.1:${cpPort}/mcp`, 'observability-plane': `http://127.0.0.1:${opPort}/mcp` };
+  const identityProvider = await startIdentityProvider({
+    issuer,
+    dataDir,
+    resources: [
+      { uri: urls['control-plane'], scopes: ['controlplane:read', 'controlplane:write'], name: 'control plane' },
+      { uri: urls['observability-plane'], scopes: ['observability:read'], name: 'observability plane' },
+    ],
+  });
+  const lines: string[] = [];
+  const destination = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });
+  const env = {
+    PLANE_ISSUER: issuer,
+    PLANE_CONTROL_PLANE_URL: urls['control-plane'],
+    PLANE_OBSERVABILITY_PLANE_URL: urls['observability-plane'],
+    PLANE_DATA_DIR: dataDir,
+    PLANE_POLICY_DIR: policyDir,
+    PLANE_LOG_LEVEL: 'info',
+  };
+  const notes = new Map<string, string>();
+  const start = async <Deps>(plane: PlaneName, args: string[], description: PlaneDescription<Deps>): Promise<TestPlane> => {
+    const config = resolvePlaneConfig(plane, args, env);
+    const running = await startPlane(config, description, createLogger({ name: plane, destination }));
+    return { url: config.canonicalUrl, config, running };
+  };
+  const controlPlaneWithNotes: PlaneDescription<NoteDeps> = {
+    ...(controlPlaneDescription({}) as PlaneDescription<NoteDeps>),
+    deps: { notes },
+  };
+  controlPlaneWithNotes.catalogue = [...controlPlaneWithNotes.catalogue, ...noteTools];
+  const controlPlane = await start('control-plane', options.controlPlaneArgs ?? [], controlPlaneWithNotes);
+  const observabilityPlane = await start('observability-plane', [], observabilityPlaneDescription({}));
+  return {
+    issuer,
+    identityProvider,
+    dataDir,
+    policyDir,
+    controlPlane,
+    observabilityPlane,
+    notes,
+    serviceToken: async (clientId, plane, scope) =>
+      (await clientCredentialsToken({ issuer, clientId, resource: urls[plane], scope: scope ?? seededScopesFor(clientId, PLANE_SCOPES[plane].split(' ')).join(' ') })).access_token,
+    userToken: async (user, plane, scope) =>
+      (await loginAsUser({ issuer, username: user, resource: urls[plane], scope: scope ?? PLANE_SCOPES[plane] })).tokens.access_token,
+    logText: () => lines.join(''),
+    async close() {
+      await Promise.allSettled([controlPlane.running.close(), observabilityPlane.running.close()]);
+      await identityProvider.close();
+      removeTempDir(dataDir);
+    },
+  };
+}

@@ -8,9 +8,11 @@
  * role → action links are Casbin `g` rows. Conditions are compiled once per load.
  *
  * Speed: Casbin scans every `p` row on every call (~3 µs/row), so with thousands of bindings the
- * engine hands Casbin only the rows whose subject is one of the caller's entitlements (an index
- * built at load, cached per entitlement set). Rows for other subjects could never satisfy
- * `subjectIn`, so the decision is unchanged; Casbin still evaluates every candidate row.
+ * engine hands Casbin only the candidate rows: those naming one of the caller's entitlements whose
+ * role holds the requested action (an index built at load, cached per entitlement set and policy
+ * version). The other rows could never satisfy `subjectIn` or `g`, so the decision is unchanged;
+ * Casbin still evaluates the matcher and the effect over every candidate. The candidates are put in
+ * the enforcer's `p` assertion for the duration of the synchronous `enforceExSync` call.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { newEnforcer, type Enforcer } from 'casbin';
@@ -112,16 +114,20 @@ export interface PolicyEngineOptions {
   /** Debounce for the watcher, ms (default 150). */
   debounceMs?: number;
   /**
-   * Hand Casbin only the caller's rows (default true). `false` makes Casbin scan every row; the
-   * decisions are identical, only slower. For benchmarks and equivalence tests.
+   * Which rows Casbin is handed (default `subject+action`): only rows naming one of the caller's
+   * entitlements whose role holds the action; `subject`: every row naming one of the caller's
+   * entitlements; `none`: every row. The excluded rows could never satisfy `subjectIn` / `g`, so the
+   * decisions are identical, only slower. The other settings are for benchmarks and equivalence tests.
    */
-  indexBySubject?: boolean;
+  rowIndex?: 'subject+action' | 'subject' | 'none';
   /**
    * How `g` resolves action wildcards. `expand` (default): patterns are expanded against the closed
    * catalogue at load, one `g, <action>, <role>` row each. `casbin-pattern`: `g` rows keep the
    * patterns and a named matching function (`addNamedMatchingFunc('g', …)`) resolves them at
-   * decision time — same answers, but node-casbin rebuilds its role graph on every `g()` call when a
-   * matching function is set (~0.5 ms per decision). For benchmarks and equivalence tests.
+   * decision time. Same answers, but with a matching function node-casbin rebuilds its whole role
+   * graph (O(nodes²) matching calls) on every `g()` call it has not memoised, and it never memoises
+   * `false`: ~1.8x slower per decision with the default row index, ~15x without it, and growing
+   * with the number of roles. For benchmarks and equivalence tests.
    */
   actionMatching?: 'expand' | 'casbin-pattern';
 }
@@ -137,7 +143,7 @@ const MAX_CACHED_ENTITLEMENT_SETS = 10_000;
 
 /** One immutable, fully built policy version. Swapped atomically on reload. */
 class CompiledPolicy {
-  private readonly subsetCache = new Map<string, Row[]>();
+  private readonly subsetCache = new Map<string, { rows: Row[]; byAction: Map<string, Row[]> }>();
 
   constructor(
     readonly version: number,
@@ -150,12 +156,14 @@ class CompiledPolicy {
     readonly bindingsByName: Map<string, BindingDef>,
   ) {
     this.pAssertion = enforcer.getModel().model.get('p')?.get('p');
+    for (const role of source.roles.values()) this.roleActions.set(role.name, new Set(role.expanded));
   }
 
   /** Casbin's `p` assertion; its `policy` array is what `enforceExSync` scans. */
   readonly pAssertion: { policy: string[][] } | undefined;
+  private readonly roleActions = new Map<string, ReadonlySet<string>>();
 
-  /** The bindings naming any of `entitlements`, in policy order, each with the first entitlement that matched. */
+  /** The bindings naming any of `entitlements`, in policy order. */
   bindingsFor(entitlements: readonly string[]): BindingDef[] {
     const seen = new Set<string>();
     const out: BindingDef[] = [];
@@ -169,22 +177,33 @@ class CompiledPolicy {
     return out;
   }
 
-  /** The rows whose subject is one of `entitlements`, in policy order (cached per entitlement set). */
-  rowsFor(entitlements: readonly string[]): Row[] {
+  /**
+   * The rows whose subject is one of `entitlements` (and, given an action, whose role holds it), in
+   * policy order. Cached per entitlement set for the life of this policy version.
+   */
+  rowsFor(entitlements: readonly string[], action?: string): Row[] {
     const present = entitlements.filter((e) => this.rowIndexByEntitlement.has(e));
     if (present.length === 0) return [];
     const key = present.join('\u0000');
-    const cached = this.subsetCache.get(key);
-    if (cached) return cached;
-    const indices = new Set<number>();
-    for (const e of present) for (const i of this.rowIndexByEntitlement.get(e)!) indices.add(i);
-    const subset = [...indices].sort((a, b) => a - b).map((i) => this.rows[i]!);
-    if (this.subsetCache.size >= MAX_CACHED_ENTITLEMENT_SETS) {
-      const oldest = this.subsetCache.keys().next().value;
-      if (oldest !== undefined) this.subsetCache.delete(oldest);
+    let entry = this.subsetCache.get(key);
+    if (!entry) {
+      const indices = new Set<number>();
+      for (const e of present) for (const i of this.rowIndexByEntitlement.get(e)!) indices.add(i);
+      const rows = [...indices].sort((a, b) => a - b).map((i) => this.rows[i]!);
+      if (this.subsetCache.size >= MAX_CACHED_ENTITLEMENT_SETS) {
+        const oldest = this.subsetCache.keys().next().value;
+        if (oldest !== undefined) this.subsetCache.delete(oldest);
+      }
+      entry = { rows, byAction: new Map() };
+      this.subsetCache.set(key, entry);
     }
-    this.subsetCache.set(key, subset);
-    return subset;
+    if (action === undefined) return entry.rows;
+    let rows = entry.byAction.get(action);
+    if (!rows) {
+      rows = entry.rows.filter((row) => this.roleActions.get(row[2]!)?.has(action) ?? false);
+      entry.byAction.set(action, rows);
+    }
+    return rows;
   }
 }
 
@@ -214,6 +233,8 @@ async function buildPolicy(
   const conditions = source.bindings.map((b) => b.condition);
 
   const enforcer = await newEnforcer(source.model);
+  // NB node-casbin's addFunction silently keeps an existing function of the same name (including
+  // its built-ins: keyMatch*, regexMatch, ipMatch, globMatch …), so these names must stay unique.
   // Fail closed: an exception in a matcher function records the error (the decision becomes a
   // denial) and the function answers "no match" (or "match" for a deny row's condition).
   await enforcer.addFunction('subjectIn', (sub: string, subs: ReadonlySet<string>) => {
@@ -370,11 +391,15 @@ export class PolicyEngine {
     }
 
     let result: [boolean, string[]];
-    const indexed = this.options.indexBySubject ?? true;
+    const index = this.options.rowIndex ?? 'subject+action';
+    const indexed = index !== 'none';
     const assertion = policy.pAssertion;
     policy.state.error = undefined;
     try {
-      if (indexed && assertion) assertion.policy = policy.rowsFor(entitlements);
+      // Hand Casbin the candidate rows only (see the file comment); restored in `finally`.
+      if (indexed && assertion) {
+        assertion.policy = policy.rowsFor(entitlements, index === 'subject+action' ? action : undefined);
+      }
       result = policy.enforcer.enforceExSync(new Set(entitlements), path, action, input);
     } catch (err) {
       policy.state.error = err;
@@ -425,7 +450,7 @@ export class PolicyEngine {
       return this.failed(policy, 'allow without a matching allow row', action, path, who);
     }
 
-    const wouldAllow = policy.rolesByAction.get(action) ?? [];
+    const wouldAllow = [...(policy.rolesByAction.get(action) ?? [])];
     const near = this.conditionalNearMisses(policy, entitlements, action, path, input);
     return {
       allowed: false,
@@ -609,7 +634,9 @@ export class PolicyEngine {
     const relevant = new Set([MODEL_FILE, ROLES_FILE, BINDINGS_FILE]);
     try {
       this.watcher = watch(this.policyDir, { persistent: false }, (_event, filename) => {
-        if (filename && !relevant.has(filename.toString())) return;
+        // Kubernetes ConfigMap volumes swap a `..data` symlink instead of writing the files.
+        const name = filename?.toString();
+        if (name && !relevant.has(name) && !name.startsWith('..data')) return;
         if (this.closed) return;
         if (this.debounce) clearTimeout(this.debounce);
         this.debounce = setTimeout(() => {

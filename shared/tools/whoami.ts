@@ -6,7 +6,16 @@ const output = z.object({
   groups: z.array(z.string()),
   clientId: z.string(),
   scopes: z.array(z.string()),
-  roles: z.array(z.object({ role: z.string(), binding: z.string(), scope: z.string(), effect: z.enum(['allow', 'deny']) })),
+  roles: z.array(
+    z.object({
+      role: z.string(),
+      binding: z.string(),
+      scope: z.string(),
+      effect: z.enum(['allow', 'deny']),
+      subject: z.string().describe('the entitlement the binding matched, e.g. group:developers'),
+      when: z.string().optional().describe('the binding condition, if any'),
+    }),
+  ),
   allowedActions: z.array(z.object({ action: z.string(), scopes: z.array(z.string()) })),
   tools: z.array(z.string()),
   tokenExpiresAt: z.string().optional(),

@@ -1,5 +1,5 @@
 /** Hot reload: edits to the policy directory take effect without a restart; broken edits are refused. */
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { PolicyEngine, PolicyLoadError } from '../../shared/authz/policy-engine.js';
@@ -143,6 +143,33 @@ describe('hot reload', () => {
     const after = assistantUpdates(engine);
     expect([during.allowed, during.policyVersion]).toEqual([false, 1]);
     expect([after.allowed, after.policyVersion]).toEqual([true, 2]);
+  });
+
+  it('follows a Kubernetes ConfigMap update (files are symlinks through a swapped `..data` link)', async () => {
+    const source = await policyDir();
+    const dir = join(source, 'configmap'); // inside a registered temp dir, so it is cleaned up
+    await mkdir(dir);
+    const version = async (name: string, extra = '') => {
+      await mkdir(join(dir, name));
+      for (const file of ['model.conf', 'roles.yaml', 'bindings.yaml']) {
+        await writeFile(join(dir, name, file), (await readFile(join(source, file), 'utf8')) + (file === 'bindings.yaml' ? extra : ''));
+      }
+    };
+    await version('..v1');
+    await symlink('..v1', join(dir, '..data'));
+    for (const file of ['model.conf', 'roles.yaml', 'bindings.yaml']) await symlink(join('..data', file), join(dir, file));
+
+    let resolveReload: (v: number) => void = () => {};
+    const reloaded = new Promise<number>((resolve) => (resolveReload = resolve));
+    const engine = await PolicyEngine.load(dir, { watch: true, debounceMs: 50, onReload: (v, err) => !err && resolveReload(v) });
+    engines.push(engine);
+    expect(assistantUpdates(engine).allowed).toBe(false);
+
+    await version('..v2', GRANT_ASSISTANT);
+    await symlink('..v2', join(dir, '..data_tmp'));
+    await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+    expect(await reloaded).toBe(2);
+    expect(assistantUpdates(engine).allowed).toBe(true);
   });
 
   it('close() stops watching', async () => {

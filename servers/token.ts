@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import * as client from 'openid-client';
 import { parseEnv } from '../shared/config/env.js';
 import { planeEnvironment } from '../shared/config/plane-config.js';
-import { seededScopesFor } from './identity-provider/seed.js';
+import { clientSecretVariable } from './identity-provider/options-from-env.js';
+import { devClientSecret, seededScopesFor } from './identity-provider/seed.js';
 
 /**
  * Print a client-credentials access token for a seeded service client and one server:
@@ -23,7 +24,7 @@ if (!target) {
   process.exit(2);
 }
 const clientId = values.client;
-const secret = process.env[`PLANE_CLIENT_SECRET_${clientId.toUpperCase().replace(/-/g, '_')}`] ?? `${clientId}-secret`;
+const secret = process.env[clientSecretVariable(clientId)] ?? devClientSecret(clientId);
 const issuer = new URL(env.PLANE_ISSUER);
 const configuration = await client.discovery(issuer, clientId, secret, undefined, issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {});
 const scope = values.scope ?? seededScopesFor(clientId, target.scope.split(' ')).join(' ');

@@ -17,7 +17,7 @@ await runUntilSignal('plane-mcp', async () => {
   const observabilityPlaneConfig = resolvePlaneConfig('observability-plane', argv, process.env);
   const running = [];
   if (embeddedIdentityProvider) running.push(await startIdentityProvider(identityProviderOptionsFromEnv(process.env)));
-  running.push(await startControlPlane(controlPlaneConfig));
+  running.push(await startControlPlane(controlPlaneConfig, { env: process.env }));
   running.push(await startObservabilityPlane(observabilityPlaneConfig));
   printNextSteps({ issuer: controlPlaneConfig.issuer, controlPlane: controlPlaneConfig.canonicalUrl, observabilityPlane: observabilityPlaneConfig.canonicalUrl });
   return running;

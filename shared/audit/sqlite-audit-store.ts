@@ -3,29 +3,50 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditEvent, AuditQuery, AuditStore } from './audit-event.js';
 
-/** The audit trail in a SQLite file (WAL, synchronous writes: an event is on disk when `append` returns). */
+/**
+ * Open a SQLite file the way every plane-mcp store does: parent directory created, WAL (readers never
+ * block the writer), `synchronous = NORMAL` (a committed transaction survives the process dying; WAL
+ * keeps the file consistent), and a busy timeout so a second connection waits for a writer instead of
+ * failing with SQLITE_BUSY. `:memory:` is allowed.
+ */
+export function openSqliteDatabase(file: string): Database.Database {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/** The audit table; idempotent, so both the standalone store and the control plane's migrations use it. */
+export const SQLITE_AUDIT_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS audit_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    time TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    event TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS audit_events_subject ON audit_events (subject, seq);
+  CREATE INDEX IF NOT EXISTS audit_events_tool ON audit_events (tool, seq);
+`;
+
+/**
+ * The audit trail in SQLite (WAL; an event is committed when `append` returns). Given a file path it
+ * owns its connection; given an open database (the control plane's resource store shares its file) it
+ * uses that connection and `close()` leaves it open for its owner.
+ */
 export class SqliteAuditStore implements AuditStore {
   private readonly db: Database.Database;
+  private readonly ownsDb: boolean;
   private readonly insert: Database.Statement;
 
-  constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS audit_events (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL UNIQUE,
-        time TEXT NOT NULL,
-        subject TEXT NOT NULL,
-        tool TEXT NOT NULL,
-        decision TEXT NOT NULL,
-        event TEXT NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS audit_events_subject ON audit_events (subject, seq);
-      CREATE INDEX IF NOT EXISTS audit_events_tool ON audit_events (tool, seq);
-    `);
+  constructor(fileOrDatabase: string | Database.Database) {
+    this.ownsDb = typeof fileOrDatabase === 'string';
+    this.db = typeof fileOrDatabase === 'string' ? openSqliteDatabase(fileOrDatabase) : fileOrDatabase;
+    this.db.exec(SQLITE_AUDIT_SCHEMA);
     this.insert = this.db.prepare(
       'INSERT INTO audit_events (id, time, subject, tool, decision, event) VALUES (@id, @time, @subject, @tool, @decision, @event)',
     );
@@ -50,6 +71,6 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async close(): Promise<void> {
-    this.db.close();
+    if (this.ownsDb) this.db.close();
   }
 }

@@ -23,7 +23,7 @@ export interface PlaneDescription<Deps> {
   scopesSupported: string[];
   catalogue: AnyToolDefinition<Deps>[];
   deps: Deps;
-  /** Where audit events go; defaults to `<dataDir>/<plane>-audit.sqlite`. */
+  /** Where audit events go (closed by its owner); defaults to `<dataDir>/<plane>-audit.sqlite`, closed with the plane. */
   auditStore?: AuditStore;
   /** Extra readiness beyond the policy being loaded (e.g. a backend reachable). */
   isReady?: () => boolean;
@@ -109,7 +109,7 @@ export async function startPlane<Deps>(config: PlaneConfig, description: PlaneDe
       server.closeAllConnections();
       await closed;
       policy.close();
-      await auditStore.close();
+      if (!description.auditStore) await auditStore.close();
       await description.onClose?.();
     },
   };

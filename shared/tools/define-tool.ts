@@ -34,7 +34,16 @@ export interface ToolContext<Deps> {
  * input; only tools that describe the caller to itself (whoami) are `callerOnly`, and must say why.
  */
 export type ToolAuthorization<Input, Deps> =
-  | { action: string; target: (input: Input, context: ToolContext<Deps>) => AccessTarget | Promise<AccessTarget> }
+  | {
+      action: string;
+      target: (input: Input, context: ToolContext<Deps>) => AccessTarget | Promise<AccessTarget>;
+      /**
+       * For list tools: the call is allowed when the caller could hold the action at or below the
+       * target (a grant on one project lets it list that project), and the handler must check every
+       * item with `context.isAllowed` and return only those.
+       */
+      filtersItems?: true;
+    }
   | { callerOnly: true; reason: string };
 
 export interface ToolDefinition<Input extends z.ZodObject, Output extends z.ZodObject, Deps> {

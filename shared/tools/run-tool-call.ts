@@ -90,6 +90,9 @@ export async function runToolCall<Deps>(
       const target = await tool.authorization.target(parsed.data, context);
       event.resource = resourcePath(target.resource);
       decision = env.policy.decide({ subject, action, resource: target.resource, attributes: target.attributes ?? {} });
+      if (!decision.allowed && tool.authorization.filtersItems && decision.reason !== 'explicit_deny' && holdsBelow(env.policy, subject, action, event.resource)) {
+        decision = { ...decision, allowed: true, reason: 'allow', explanation: `${action} is granted below ${event.resource}; items are filtered one by one` };
+      }
       if (!decision.allowed) {
         env.metrics.denials.inc({ tool: tool.name, reason: decision.reason });
         const error = new ForbiddenError(decision);
@@ -102,7 +105,7 @@ export async function runToolCall<Deps>(
     const output = await tool.handler(parsed.data, context);
     const text = tool.summarize ? tool.summarize(output) : JSON.stringify(output);
     return finish(
-      { outcome: 'success', decision: 'allow', rule: decision?.binding?.name ?? 'caller-only' },
+      { outcome: 'success', decision: 'allow', rule: decision?.binding?.name ?? (decision ? 'per-item' : 'caller-only') },
       { content: [{ type: 'text', text }], structuredContent: output },
     );
   } catch (thrown) {
@@ -118,6 +121,12 @@ export async function runToolCall<Deps>(
       errorResult(error),
     );
   }
+}
+
+/** Whether some allow binding grants the action at the path or somewhere below it. */
+function holdsBelow(policy: PolicyEngine, subject: Subject, action: string, path: string): boolean {
+  const capability = policy.capabilities(subject).find((candidate) => candidate.action === action);
+  return capability?.scopes.some((scope) => scope === '*' || scope === path || scope.startsWith(`${path}/`) || path.startsWith(`${scope}/`)) ?? false;
 }
 
 /** An `isError` result: the text says what went wrong and what to do; `_meta` carries the same for programs. */

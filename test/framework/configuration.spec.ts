@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../shared/config/env.js';
 import { resolvePlaneConfig } from '../../shared/config/plane-config.js';
 import { selectTools } from '../../shared/tools/select-tools.js';
-import { noteTools } from '../support/note-tools.js';
-import { controlPlaneTools } from '../../servers/control-plane/tools/index.js';
+import { createNoteTools } from '../support/note-tools.js';
+import { createWhoamiTool } from '../../shared/tools/whoami.js';
 
-const catalogue = [...controlPlaneTools, ...noteTools];
+const identityTools = [createWhoamiTool<unknown>('controlplane:read')];
+
+const catalogue = [...identityTools, ...createNoteTools(new Map())];
 const names = (tools: typeof catalogue) => tools.map((tool) => tool.name).sort();
 
 describe('tool selection', () => {

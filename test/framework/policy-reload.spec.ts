@@ -36,7 +36,7 @@ it('both servers pick up a policy edit without a restart, and refuse a broken ed
   await eventually(async () => (await controlPlane.callTool({ name: 'read_note', arguments: read })).isError === true);
   const denied = await controlPlane.callTool({ name: 'read_note', arguments: read });
   expect(errorOf(denied)?.denial?.reason).toBe('no_match');
-  expect((await controlPlane.listTools()).tools.map((tool) => tool.name)).toEqual(['whoami']);
+  expect((await controlPlane.listTools()).tools.map((tool) => tool.name).sort()).toEqual(['explain_access', 'whoami']);
   await eventually(async () => {
     const me = (await observabilityPlane.callTool({ name: 'whoami', arguments: {} })).structuredContent as { roles: unknown[] };
     return !me.roles.some((role) => (role as { role: string }).role === 'readonly-assistant');

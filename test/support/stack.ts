@@ -3,14 +3,14 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import type { PlaneConfig, PlaneName } from '../../shared/config/plane-config.js';
 import { resolvePlaneConfig } from '../../shared/config/plane-config.js';
-import { startPlane, type PlaneDescription, type RunningPlane } from '../../shared/http/start-plane.js';
+import { startPlane, type RunningPlane } from '../../shared/http/start-plane.js';
 import { createLogger } from '../../shared/telemetry/logger.js';
-import { controlPlaneDescription } from '../../servers/control-plane/control-plane.js';
+import { startControlPlane } from '../../servers/control-plane/control-plane.js';
 import { startIdentityProvider, type RunningIdentityProvider } from '../../servers/identity-provider/create-identity-provider.js';
 import { seededScopesFor } from '../../servers/identity-provider/seed.js';
 import { observabilityPlaneDescription } from '../../servers/observability-plane/observability-plane.js';
 import { clientCredentialsToken, freePort, loginAsUser, makeTempDir, removeTempDir } from './identity.js';
-import { noteTools, type NoteDeps } from './note-tools.js';
+import { createNoteTools } from './note-tools.js';
 
 const PLANE_SCOPES: Record<PlaneName, string> = {
   'control-plane': 'controlplane:read controlplane:write',
@@ -31,7 +31,7 @@ export interface TestStack {
   policyDir: string;
   controlPlane: TestPlane;
   observabilityPlane: TestPlane;
-  /** The control plane's test-only note store (see note-tools.ts). */
+  /** The control plane's test-only notes (see note-tools.ts). */
   notes: Map<string, string>;
   /** A client-credentials access token for a seeded service client, for one server. */
   serviceToken(clientId: string, plane: PlaneName, scope?: string): Promise<string>;
@@ -45,6 +45,8 @@ export interface TestStack {
 export interface TestStackOptions {
   /** Extra flags for the control plane (`--read-only`, `--toolsets=…`). */
   controlPlaneArgs?: string[];
+  /** Store selection for the control plane (`PLANE_STORE`, `PLANE_DATABASE_URL`); SQLite by default. */
+  storeEnv?: Record<string, string>;
 }
 
 /**
@@ -77,18 +79,23 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     PLANE_LOG_LEVEL: 'info',
   };
   const notes = new Map<string, string>();
-  const start = async <Deps>(plane: PlaneName, args: string[], description: PlaneDescription<Deps>): Promise<TestPlane> => {
-    const config = resolvePlaneConfig(plane, args, env);
-    const running = await startPlane(config, description, createLogger({ name: plane, destination }));
-    return { url: config.canonicalUrl, config, running };
+  const logger = (plane: PlaneName) => createLogger({ name: plane, destination });
+  const controlPlaneConfig = resolvePlaneConfig('control-plane', options.controlPlaneArgs ?? [], env);
+  const controlPlane: TestPlane = {
+    url: controlPlaneConfig.canonicalUrl,
+    config: controlPlaneConfig,
+    running: await startControlPlane(controlPlaneConfig, {
+      env: { ...env, ...options.storeEnv },
+      logger: logger('control-plane'),
+      additionalTools: createNoteTools(notes),
+    }),
   };
-  const controlPlaneWithNotes: PlaneDescription<NoteDeps> = {
-    ...(controlPlaneDescription({}) as PlaneDescription<NoteDeps>),
-    deps: { notes },
+  const observabilityPlaneConfig = resolvePlaneConfig('observability-plane', [], env);
+  const observabilityPlane: TestPlane = {
+    url: observabilityPlaneConfig.canonicalUrl,
+    config: observabilityPlaneConfig,
+    running: await startPlane(observabilityPlaneConfig, observabilityPlaneDescription({}), logger('observability-plane')),
   };
-  controlPlaneWithNotes.catalogue = [...controlPlaneWithNotes.catalogue, ...noteTools];
-  const controlPlane = await start('control-plane', options.controlPlaneArgs ?? [], controlPlaneWithNotes);
-  const observabilityPlane = await start('observability-plane', [], observabilityPlaneDescription({}));
   return {
     issuer,
     identityProvider,

@@ -110,6 +110,14 @@ export async function runToolCall<Deps>(
     );
   } catch (thrown) {
     const error = asServerError(thrown);
+    if (error instanceof ForbiddenError) {
+      // A handler that checks a further action (e.g. create as well as update) denies like the pipeline does.
+      env.metrics.denials.inc({ tool: tool.name, reason: error.decision.reason });
+      return finish(
+        { outcome: 'denied', decision: 'deny', rule: error.decision.binding?.name ?? error.decision.reason, errorCode: error.code },
+        errorResult(error, { denial: error.decision }),
+      );
+    }
     if (!error.expose) env.logger.error({ err: thrown, tool: tool.name, auditId: event.id }, 'tool failed');
     return finish(
       {

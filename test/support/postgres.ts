@@ -169,10 +169,10 @@ export async function postgresServerUrl(): Promise<string> {
 export async function createTestDatabase(serverUrl?: string): Promise<TestDatabase> {
   const adminUrl = serverUrl ?? (await postgresServerUrl());
   const name = `plane_test_${randomBytes(6).toString('hex')}`;
-  // An ICU en-US default collation (where 'a-b' sorts after 'ab'), as production databases often
-  // have: the stores must not depend on the database's locale for list order.
+  // Default collation en-US ignoring punctuation, like glibc's en_US.UTF-8 of many production
+  // databases ('a-b' sorts after 'a0' there): list order must not depend on the database's locale.
   await withAdmin(adminUrl, (client) =>
-    client.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'`),
+    client.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US-u-ka-shifted' LOCALE 'C'`),
   );
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;

@@ -1,4 +1,4 @@
-import { cpSync } from 'node:fs';
+import { appendFileSync, cpSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import type { PlaneConfig, PlaneName } from '../../shared/config/plane-config.js';
@@ -45,6 +45,8 @@ export interface TestStack {
 export interface TestStackOptions {
   /** Extra flags for the control plane (`--read-only`, `--toolsets=…`). */
   controlPlaneArgs?: string[];
+  /** Text appended to the copies of policies/roles.yaml and policies/bindings.yaml (test-only roles and bindings). */
+  policyOverlay?: { roles?: string; bindings?: string };
   /** Store selection for the control plane (`PLANE_STORE`, `PLANE_DATABASE_URL`); SQLite by default. */
   storeEnv?: Record<string, string>;
 }
@@ -57,6 +59,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const dataDir = makeTempDir('plane-mcp-stack-');
   const policyDir = join(dataDir, 'policies');
   cpSync(resolve('policies'), policyDir, { recursive: true });
+  if (options.policyOverlay?.roles) appendFileSync(join(policyDir, 'roles.yaml'), `\n${options.policyOverlay.roles}`);
+  if (options.policyOverlay?.bindings) appendFileSync(join(policyDir, 'bindings.yaml'), `\n${options.policyOverlay.bindings}`);
   const [idpPort, cpPort, opPort] = [await freePort(), await freePort(), await freePort()];
   const issuer = `http://127.0.0.1:${idpPort}`;
   const urls = { 'control-plane': `http://127.0.0.1:${cpPort}/mcp`, 'observability-plane': `http://127.0.0.1:${opPort}/mcp` };

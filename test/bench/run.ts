@@ -3,6 +3,7 @@
  * Numbers depend on the machine; compare ratios, not absolute figures, across machines.
  */
 import { benchAuthorization } from './authz.js';
+import { benchControlPlane } from './control-plane.js';
 import { benchToolCallOverhead } from './overhead.js';
 
 const format = (value: number, digits = 2) => value.toFixed(digits);
@@ -20,5 +21,17 @@ for (const concurrency of [1, 8]) {
     console.log(`| ${name} | ${format(stats.callsPerSecond, 0)} | ${format(stats.meanMs)} | ${format(stats.p50Ms)} | ${format(stats.p99Ms)} |`);
   }
   console.log(`latency ratio (full / bare): ${format(result.latencyRatio)}x; throughput ratio: ${format(result.throughputRatio)}x`);
+}
+console.log('\n## Control plane with 10,000 components (page of 100 / one binding update; direct store call vs full MCP stack)');
+console.log('| store | operation | direct mean ms | MCP mean ms | MCP p99 ms | MCP calls/s | ratio |');
+console.log('|---|---|---|---|---|---|---|');
+for (const result of await benchControlPlane()) {
+  for (const [operation, direct, mcp] of [
+    ['list_components', result.listDirect, result.listMcp],
+    ['update_release_binding', result.updateDirect, result.updateMcp],
+  ] as const) {
+    console.log(`| ${result.store} | ${operation} | ${format(direct.meanMs)} | ${format(mcp.meanMs)} | ${format(mcp.p99Ms)} | ${format(mcp.perSecond, 0)} | ${format(mcp.meanMs / direct.meanMs, 1)}x |`);
+  }
+  console.log(`(${result.store}: ${result.components} components seeded in ${format(result.seedSeconds, 1)} s)`);
 }
 process.exit(0);

@@ -18,7 +18,7 @@ await runUntilSignal('plane-mcp', async () => {
   const running = [];
   if (embeddedIdentityProvider) running.push(await startIdentityProvider(identityProviderOptionsFromEnv(process.env)));
   running.push(await startControlPlane(controlPlaneConfig, { env: process.env }));
-  running.push(await startObservabilityPlane(observabilityPlaneConfig));
+  running.push(await startObservabilityPlane(observabilityPlaneConfig, { env: process.env }));
   printNextSteps({ issuer: controlPlaneConfig.issuer, controlPlane: controlPlaneConfig.canonicalUrl, observabilityPlane: observabilityPlaneConfig.canonicalUrl });
   return running;
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { loadOrCreatePrivateJson } from './private-json-file.js';
+import { loadOrCreatePrivateJson } from '../../shared/config/private-json-file.js';
 
 const cookieKeys = z.object({ keys: z.array(z.string().min(32)).min(1) });
 

@@ -1,6 +1,6 @@
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
 import * as z from 'zod';
-import { readPrivateJson, writePrivateJson } from './private-json-file.js';
+import { readPrivateJson, writePrivateJson } from '../../shared/config/private-json-file.js';
 
 const stateFile = z.object({
   records: z.record(z.string(), z.object({ payload: z.looseObject({}), expiresAt: z.number().optional() })),

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import * as z from 'zod';
-import { loadOrCreatePrivateJson } from './private-json-file.js';
+import { loadOrCreatePrivateJson } from '../../shared/config/private-json-file.js';
 
 /** The algorithm every token of the identity provider is signed with. */
 export const SIGNING_ALGORITHM = 'RS256';

@@ -3,12 +3,12 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import type { PlaneConfig, PlaneName } from '../../shared/config/plane-config.js';
 import { resolvePlaneConfig } from '../../shared/config/plane-config.js';
-import { startPlane, type RunningPlane } from '../../shared/http/start-plane.js';
+import type { RunningPlane } from '../../shared/http/start-plane.js';
 import { createLogger } from '../../shared/telemetry/logger.js';
 import { startControlPlane } from '../../servers/control-plane/control-plane.js';
 import { startIdentityProvider, type RunningIdentityProvider } from '../../servers/identity-provider/create-identity-provider.js';
 import { seededScopesFor } from '../../servers/identity-provider/seed.js';
-import { observabilityPlaneDescription } from '../../servers/observability-plane/observability-plane.js';
+import { startObservabilityPlane, type RunningObservabilityPlane } from '../../servers/observability-plane/observability-plane.js';
 import { clientCredentialsToken, freePort, loginAsUser, makeTempDir, removeTempDir } from './identity.js';
 import { createNoteTools } from './note-tools.js';
 
@@ -23,6 +23,10 @@ export interface TestPlane {
   running: RunningPlane;
 }
 
+export interface TestObservabilityPlane extends TestPlane {
+  running: RunningObservabilityPlane;
+}
+
 export interface TestStack {
   issuer: string;
   identityProvider: RunningIdentityProvider;
@@ -30,7 +34,7 @@ export interface TestStack {
   /** A private copy of `policies/`, so tests may edit it. */
   policyDir: string;
   controlPlane: TestPlane;
-  observabilityPlane: TestPlane;
+  observabilityPlane: TestObservabilityPlane;
   /** The control plane's test-only notes (see note-tools.ts). */
   notes: Map<string, string>;
   /** A client-credentials access token for a seeded service client, for one server. */
@@ -47,6 +51,8 @@ export interface TestStackOptions {
   controlPlaneArgs?: string[];
   /** Text appended to the copies of policies/roles.yaml and policies/bindings.yaml (test-only roles and bindings). */
   policyOverlay?: { roles?: string; bindings?: string };
+  /** Observability settings (`PLANE_OBSERVABILITY_BACKEND`, `PLANE_OPENSEARCH_URL`, `PLANE_ALERT_RULES_FILE` …). */
+  observabilityEnv?: Record<string, string>;
   /** Store selection for the control plane (`PLANE_STORE`, `PLANE_DATABASE_URL`); SQLite by default. */
   storeEnv?: Record<string, string>;
 }
@@ -95,11 +101,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     }),
   };
   const observabilityPlaneConfig = resolvePlaneConfig('observability-plane', [], env);
-  const observabilityPlane: TestPlane = {
-    url: observabilityPlaneConfig.canonicalUrl,
-    config: observabilityPlaneConfig,
-    running: await startPlane(observabilityPlaneConfig, observabilityPlaneDescription({}), logger('observability-plane')),
-  };
+  const observabilityRunning = await startObservabilityPlane(observabilityPlaneConfig, {
+    env: { ...env, PLANE_OTLP_PORT: String(await freePort()), PLANE_ALERT_INTERVAL_SECONDS: '3600', ...options.observabilityEnv },
+    logger: logger('observability-plane'),
+  });
+  const observabilityPlane: TestObservabilityPlane = { url: observabilityPlaneConfig.canonicalUrl, config: observabilityPlaneConfig, running: observabilityRunning };
   return {
     issuer,
     identityProvider,

@@ -4,6 +4,7 @@
  */
 import { benchAuthorization } from './authz.js';
 import { benchControlPlane } from './control-plane.js';
+import { benchObservability } from './observability.js';
 import { benchToolCallOverhead } from './overhead.js';
 
 const format = (value: number, digits = 2) => value.toFixed(digits);
@@ -33,5 +34,12 @@ for (const result of await benchControlPlane()) {
     console.log(`| ${result.store} | ${operation} | ${format(direct.meanMs)} | ${format(mcp.meanMs)} | ${format(mcp.p99Ms)} | ${format(mcp.perSecond, 0)} | ${format(mcp.meanMs / direct.meanMs, 1)}x |`);
   }
   console.log(`(${result.store}: ${result.components} components seeded in ${format(result.seedSeconds, 1)} s)`);
+}
+const observability = await benchObservability(Number(process.env.PLANE_BENCH_DOCUMENTS ?? 1_000_000));
+console.log(`\n## Observability over ${observability.documents.logLines.toLocaleString('en')} log lines and ${observability.documents.spans.toLocaleString('en')} spans in OpenSearch (indexed in ${format(observability.seedSeconds, 0)} s)`);
+console.log('| query | straight to OpenSearch (mean / p99 ms) | through MCP (mean / p99 ms) | ratio | result tokens (text / structured) |');
+console.log('|---|---|---|---|---|');
+for (const result of observability.results) {
+  console.log(`| ${result.name} | ${format(result.direct.meanMs)} / ${format(result.direct.p99Ms)} | ${format(result.mcp.meanMs)} / ${format(result.mcp.p99Ms)} | ${format(result.ratio, 1)}x | ${result.tokens.text} / ${result.tokens.structured} |`);
 }
 process.exit(0);

@@ -8,7 +8,6 @@ import { PUBLIC_CLIENT_ID, SEEDED_SERVICE_CLIENTS } from '../servers/identity-pr
 import {
   clientCredentialsToken,
   discoverClient,
-  freePort,
   loginAsUser,
   makeTempDir,
   oauthErrorCode,
@@ -18,6 +17,7 @@ import {
   TEST_RESOURCES,
   type TestIdentityProvider,
 } from './support/identity.js';
+import { freePort } from './support/net.js';
 
 /**
  * The embedded identity provider over HTTP, with openid-client as the relying party and the login page

@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import { performance } from 'node:perf_hooks';
 import { createOpenSearchBackend, type OpenSearchBackend } from '../../servers/observability-plane/backends/opensearch/index.js';
 import type { LogLevel, LogLine, SpanDetails } from '../../servers/observability-plane/backends/telemetry-backend.js';
-import { freePort } from '../support/identity.js';
+import { freePort } from '../support/net.js';
 import { connectWithToken } from '../support/mcp-client.js';
 import { startOpenSearch } from '../support/opensearch.js';
 import { startTestStack } from '../support/stack.js';

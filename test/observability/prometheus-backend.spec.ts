@@ -7,7 +7,8 @@ import type { HttpMetrics, MetricPoint, MetricsQuery, ResourceMetrics, Telemetry
 import { createPrometheusBackend, type PrometheusBackend } from '../../servers/observability-plane/backends/prometheus/prometheus-backend.js';
 import { buildHttpQueries, buildResourceQueries, planRange, promqlString, resolveNames } from '../../servers/observability-plane/backends/prometheus/promql.js';
 import { remoteWrite, type RemoteWriteSeries } from '../../servers/observability-plane/backends/prometheus/remote-write.js';
-import { freePort, prometheusServerUrl } from '../support/prometheus.js';
+import { freePort } from '../support/net.js';
+import { prometheusServerUrl } from '../support/prometheus.js';
 
 /**
  * The Prometheus metrics adapter against the run's real Prometheus (test/setup/prometheus.global.ts).

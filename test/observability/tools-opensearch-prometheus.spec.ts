@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createOpenSearchPrometheusWriter } from '../../servers/observability-plane/backends/opensearch-prometheus-writer.js';
 import { createOpenSearchBackend } from '../../servers/observability-plane/backends/opensearch/index.js';
-import { freePort } from '../support/identity.js';
+import { freePort } from '../support/net.js';
 import { connectWithToken, errorOf } from '../support/mcp-client.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { describeObservabilityTools } from './tool-suite.js';

@@ -4,7 +4,6 @@
  * the login page driven with `fetch`). No mocks: everything goes over HTTP to the real provider.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as client from 'openid-client';
@@ -15,21 +14,10 @@ import {
   type RunningIdentityProvider,
 } from '../../servers/identity-provider/create-identity-provider.js';
 import { planeResources, PUBLIC_CLIENT_ID } from '../../servers/identity-provider/seed.js';
+import { freePort } from './net.js';
 
 export type TokenResponse = Awaited<ReturnType<typeof client.clientCredentialsGrant>>;
 
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('could not allocate a port');
-  return address.port;
-}
 
 /** A fresh private directory under the OS temp dir; remove it with `removeTempDir`. */
 export function makeTempDir(prefix = 'plane-mcp-'): string {

@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './net.js';
 
 /**
  * One real single-node OpenSearch for the whole test run (started by `test/setup/opensearch.global.ts`).
@@ -157,18 +157,6 @@ export async function resolveOpenSearchClasspath(): Promise<string> {
   });
 }
 
-/** A port free on 127.0.0.1 right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('could not allocate a port');
-  return address.port;
-}
 
 /**
  * Starts OpenSearch on free 127.0.0.1 ports (HTTP and transport) in a fresh temp dir and waits until the

@@ -1,10 +1,10 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './net.js';
 
 /**
  * One real PostgreSQL server for the whole test run (started by `test/setup/postgres.global.ts`),
@@ -115,18 +115,6 @@ export async function startPostgresServer(): Promise<RunningPostgres> {
   return { url, stop };
 }
 
-/** A port free on 127.0.0.1 right now (the global setup imports nothing heavier than this file). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('could not allocate a port');
-  return address.port;
-}
 
 async function waitUntilReady(url: string, child: ChildProcess, exited: Promise<number | null>, log: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './net.js';
 
 /**
  * One real Prometheus server for the whole test run (started by `test/setup/prometheus.global.ts`):
@@ -118,18 +118,6 @@ export async function startPrometheus(options: StartPrometheusOptions = {}): Pro
   throw new Error(`prometheus was not ready within ${options.readyTimeoutMs ?? 30_000} ms (${lastError}):\n${tail}`);
 }
 
-/** A port free on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('could not allocate a port');
-  return address.port;
-}
 
 /** The run's Prometheus URL, provided by the global setup. */
 export async function prometheusServerUrl(): Promise<string> {

@@ -9,7 +9,8 @@ import { startControlPlane } from '../../servers/control-plane/control-plane.js'
 import { startIdentityProvider, type RunningIdentityProvider } from '../../servers/identity-provider/create-identity-provider.js';
 import { seededScopesFor } from '../../servers/identity-provider/seed.js';
 import { startObservabilityPlane, type RunningObservabilityPlane } from '../../servers/observability-plane/observability-plane.js';
-import { clientCredentialsToken, freePort, loginAsUser, makeTempDir, removeTempDir } from './identity.js';
+import { clientCredentialsToken, loginAsUser, makeTempDir, removeTempDir } from './identity.js';
+import { freePort } from './net.js';
 import { createNoteTools } from './note-tools.js';
 
 const PLANE_SCOPES: Record<PlaneName, string> = {

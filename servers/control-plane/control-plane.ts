@@ -40,8 +40,13 @@ export interface ControlPlaneOptions {
   additionalTools?: AnyToolDefinition<ControlPlaneDeps>[];
 }
 
+export interface RunningControlPlane extends RunningPlane {
+  /** The open store (closed with the plane): the demo data plane reads desired state from it. */
+  store: ResourceStore;
+}
+
 /** Open the store (migrations run), load the demo organisation into an empty one, and serve. */
-export async function startControlPlane(config: PlaneConfig, options: ControlPlaneOptions): Promise<RunningPlane> {
+export async function startControlPlane(config: PlaneConfig, options: ControlPlaneOptions): Promise<RunningControlPlane> {
   const logger = options.logger ?? createLogger({ name: config.plane, level: config.logLevel });
   const { PLANE_LOAD_DEMO: loadDemo } = parseEnv({ PLANE_LOAD_DEMO: booleanFlag.default(true) }, options.env);
   const storeConfig = storeConfigFromEnv(options.env, config.dataDir);
@@ -51,7 +56,8 @@ export async function startControlPlane(config: PlaneConfig, options: ControlPla
     if (loadDemo) await loadDemoOrganisationIfEmpty(store, undefined, logger);
     const description = controlPlaneDescription({ store });
     description.catalogue = [...description.catalogue, ...(options.additionalTools ?? [])];
-    return await startPlane(config, { ...description, auditStore: store.audit, onClose: () => store.close() }, logger);
+    const running = await startPlane(config, { ...description, auditStore: store.audit, onClose: () => store.close() }, logger);
+    return { ...running, store };
   } catch (error) {
     await store.close();
     throw error;

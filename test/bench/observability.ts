@@ -18,16 +18,29 @@ interface Timing {
   p99Ms: number;
 }
 
-async function time(iterations: number, run: () => Promise<unknown>): Promise<Timing> {
-  for (let i = 0; i < 10; i++) await run();
-  const durations: number[] = [];
-  for (let i = 0; i < iterations; i++) {
+function summarize(durations: number[]): Timing {
+  const sorted = [...durations].sort((a, b) => a - b);
+  return { meanMs: sorted.reduce((a, b) => a + b, 0) / sorted.length, p50Ms: sorted[Math.floor(sorted.length / 2)]!, p99Ms: sorted[Math.floor(sorted.length * 0.99)]! };
+}
+
+/**
+ * Time two ways of running the same query, interleaved (alternating which goes first), so OpenSearch's
+ * caches and the machine's load favour neither.
+ */
+async function timePair(iterations: number, first: () => Promise<unknown>, second: () => Promise<unknown>): Promise<[Timing, Timing]> {
+  for (let i = 0; i < 10; i++) (await first(), await second());
+  const a: number[] = [];
+  const b: number[] = [];
+  const measure = async (run: () => Promise<unknown>, into: number[]) => {
     const started = performance.now();
     await run();
-    durations.push(performance.now() - started);
+    into.push(performance.now() - started);
+  };
+  for (let i = 0; i < iterations; i++) {
+    if (i % 2 === 0) (await measure(first, a), await measure(second, b));
+    else (await measure(second, b), await measure(first, a));
   }
-  durations.sort((a, b) => a - b);
-  return { meanMs: durations.reduce((a, b) => a + b, 0) / durations.length, p50Ms: durations[Math.floor(iterations / 2)]!, p99Ms: durations[Math.floor(iterations * 0.99)]! };
+  return [summarize(a), summarize(b)];
 }
 
 /** Deterministic pseudo-random numbers, so every run indexes the same data. */
@@ -139,9 +152,8 @@ export async function benchObservability(count = 1_000_000) {
       ];
       const results = [];
       for (const item of cases) {
-        const direct = await time(100, item.direct);
         let last: Awaited<ReturnType<Client['callTool']>> | undefined;
-        const mcp = await time(100, async () => {
+        const [direct, mcp] = await timePair(100, item.direct, async () => {
           last = await client.callTool({ name: item.tool, arguments: item.args });
           if (last.isError) throw new Error(JSON.stringify(last.content));
         });

@@ -6,6 +6,7 @@ import { resolvePlaneConfig } from '../../shared/config/plane-config.js';
 import type { RunningPlane } from '../../shared/http/start-plane.js';
 import { createLogger } from '../../shared/telemetry/logger.js';
 import { startControlPlane } from '../../servers/control-plane/control-plane.js';
+import type { ResourceStore } from '../../servers/control-plane/store/resource-store.js';
 import { startIdentityProvider, type RunningIdentityProvider } from '../../servers/identity-provider/create-identity-provider.js';
 import { seededScopesFor } from '../../servers/identity-provider/seed.js';
 import { startObservabilityPlane, type RunningObservabilityPlane } from '../../servers/observability-plane/observability-plane.js';
@@ -35,6 +36,8 @@ export interface TestStack {
   /** A private copy of `policies/`, so tests may edit it. */
   policyDir: string;
   controlPlane: TestPlane;
+  /** The control plane's own store (the demo data plane reads and reports through it). */
+  controlPlaneStore: ResourceStore;
   observabilityPlane: TestObservabilityPlane;
   /** The control plane's test-only notes (see note-tools.ts). */
   notes: Map<string, string>;
@@ -92,15 +95,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const notes = new Map<string, string>();
   const logger = (plane: PlaneName) => createLogger({ name: plane, destination });
   const controlPlaneConfig = resolvePlaneConfig('control-plane', options.controlPlaneArgs ?? [], env);
-  const controlPlane: TestPlane = {
-    url: controlPlaneConfig.canonicalUrl,
-    config: controlPlaneConfig,
-    running: await startControlPlane(controlPlaneConfig, {
-      env: { ...env, ...options.storeEnv },
-      logger: logger('control-plane'),
-      additionalTools: createNoteTools(notes),
-    }),
-  };
+  const controlPlaneRunning = await startControlPlane(controlPlaneConfig, {
+    env: { ...env, ...options.storeEnv },
+    logger: logger('control-plane'),
+    additionalTools: createNoteTools(notes),
+  });
+  const controlPlane: TestPlane = { url: controlPlaneConfig.canonicalUrl, config: controlPlaneConfig, running: controlPlaneRunning };
   const observabilityPlaneConfig = resolvePlaneConfig('observability-plane', [], env);
   const observabilityRunning = await startObservabilityPlane(observabilityPlaneConfig, {
     env: { ...env, PLANE_OTLP_PORT: String(await freePort()), PLANE_ALERT_INTERVAL_SECONDS: '3600', ...options.observabilityEnv },
@@ -113,6 +113,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     dataDir,
     policyDir,
     controlPlane,
+    controlPlaneStore: controlPlaneRunning.store,
     observabilityPlane,
     notes,
     serviceToken: async (clientId, plane, scope) =>

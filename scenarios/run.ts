@@ -1,0 +1,54 @@
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadScenarios, type ServerName } from './format.js';
+import { ScenarioRunner, type ScenarioReport } from './runner.js';
+
+/**
+ * `npm run scenarios [-- <name> …] [--continue] [--json <file>]`: play the scenarios in this directory
+ * against running servers (`npm start`), reading the same variables the servers read:
+ * PLANE_ISSUER, PLANE_CONTROL_PLANE_URL, PLANE_OBSERVABILITY_PLANE_URL, and the secrets
+ * PLANE_CLIENT_SECRET_<CLIENT> (dev default `<client>-secret`). People sign in through the login
+ * page with their dev password (the user name), or PLANE_USER_PASSWORD_<USER>.
+ * Exit code 1 when any step fails.
+ */
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { continue: { type: 'boolean', default: false }, json: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+});
+if (values.help) {
+  console.log('usage: npm run scenarios [-- <scenario> …] [--continue] [--json report.json]');
+  process.exit(0);
+}
+
+const envName = (prefix: string, name: string) => `${prefix}${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+const servers: Record<ServerName, URL> = {
+  'control-plane': new URL(process.env.PLANE_CONTROL_PLANE_URL ?? 'http://localhost:8080/mcp'),
+  'observability-plane': new URL(process.env.PLANE_OBSERVABILITY_PLANE_URL ?? 'http://localhost:8081/mcp'),
+};
+const runner = new ScenarioRunner({
+  issuer: process.env.PLANE_ISSUER ?? 'http://localhost:8090',
+  servers,
+  clientSecret: (client) => process.env[envName('PLANE_CLIENT_SECRET_', client)] ?? `${client}-secret`,
+  userPassword: (user) => process.env[envName('PLANE_USER_PASSWORD_', user)] ?? user,
+});
+
+const scenarios = loadScenarios(join(dirname(fileURLToPath(import.meta.url))), positionals);
+const reports: ScenarioReport[] = [];
+try {
+  for (const scenario of scenarios) {
+    reports.push(await runner.run(scenario, { log: (line) => console.log(line), continueOnFailure: values.continue }));
+    console.log('');
+  }
+} finally {
+  await runner.close();
+}
+
+const failed = reports.filter((report) => !report.passed);
+console.log(`${reports.length - failed.length} of ${reports.length} scenarios passed${failed.length ? `; failed: ${failed.map((report) => report.id).join(', ')}` : ''}`);
+if (values.json) {
+  writeFileSync(values.json, `${JSON.stringify(reports.map(({ context: _context, ...report }) => ({ ...report, steps: report.steps.map(({ observation: _observation, ...step }) => step) })), null, 2)}\n`);
+}
+process.exitCode = failed.length ? 1 : 0;

@@ -15,6 +15,11 @@ describe('demo data plane: traffic, logs, traces and metrics', () => {
       ...current,
       spec: { ...current.spec, overrides: { resources: { requests: { cpu: '2', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi' } } } },
     }));
+    // And recommendation squeezed below what it needs: 5m CPU.
+    await harness.store.modify('ReleaseBinding', 'default', 'recommendation-development', USER, (current) => ({
+      ...current,
+      spec: { ...current.spec, overrides: { resources: { requests: { cpu: '5m' }, limits: { cpu: '5m' } } } },
+    }));
     await harness.ticks(90);
   }, 180_000);
   afterAll(async () => harness?.close());
@@ -97,6 +102,15 @@ describe('demo data plane: traffic, logs, traces and metrics', () => {
     const productcatalog = await harness.telemetry.metrics.resourceMetrics({ scope: { ...BOUTIQUE, component: 'productcatalog' }, window: harness.window(), stepSeconds: 15 });
     expect(last(productcatalog.cpuRequests)).toBeCloseTo(0.1);
     expect(last(productcatalog.cpuUsage)).toBeLessThan(0.05);
+
+    // CPU demand above the limit is throttled: usage pins at the limit (and the service slows down).
+    const recommendation = await harness.telemetry.metrics.resourceMetrics({ scope: { ...BOUTIQUE, component: 'recommendation' }, window: harness.window(), stepSeconds: 15 });
+    expect(last(recommendation.cpuLimits)).toBeCloseTo(0.005);
+    expect(last(recommendation.cpuUsage)).toBeGreaterThan(0.0045);
+    expect(last(recommendation.cpuUsage)).toBeLessThanOrEqual(0.0050001);
+    const slow = await harness.telemetry.metrics.httpMetrics({ scope: { ...BOUTIQUE, component: 'recommendation' }, window: harness.window(), stepSeconds: 15 });
+    const quick = await harness.telemetry.metrics.httpMetrics({ scope: { ...BOUTIQUE, component: 'productcatalog' }, window: harness.window(), stepSeconds: 15 });
+    expect(last(slow.latencyP50Ms)).toBeGreaterThan(2 * last(quick.latencyP50Ms));
 
     const http = await harness.telemetry.metrics.httpMetrics({ scope: { ...BOUTIQUE, component: 'frontend' }, window: harness.window(), stepSeconds: 15 });
     expect(last(http.requestRate)).toBeGreaterThan(3);

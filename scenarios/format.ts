@@ -121,6 +121,8 @@ export const scenarioSchema = z
     description: z.string().min(1),
     prompts: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), z.string().min(1)).refine((value) => Object.keys(value).length > 0, { error: 'at least one prompt' }),
     identity: identitySchema,
+    /** Values the steps read as `${name}`, overridable per run (e.g. the namespace to play in). */
+    variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.unknown()).default({}),
     /** Marks which backends the scenario needs: `observability` scenarios are worth repeating per backend, `dataPlane` ones need the demo data plane running. */
     needs: z.array(z.enum(['dataPlane', 'observability'])).default([]),
     setup: z.array(stepSchema).default([]),

@@ -6,7 +6,7 @@ import { loadScenarios, type ServerName } from './format.js';
 import { ScenarioRunner, type ScenarioReport } from './runner.js';
 
 /**
- * `npm run scenarios [-- <name> …] [--continue] [--json <file>]`: play the scenarios in this directory
+ * `npm run scenarios [-- <name> …] [--continue] [--var name=value …] [--json <file>]`: play the scenarios in this directory
  * against running servers (`npm start`), reading the same variables the servers read:
  * PLANE_ISSUER, PLANE_CONTROL_PLANE_URL, PLANE_OBSERVABILITY_PLANE_URL, and the secrets
  * PLANE_CLIENT_SECRET_<CLIENT> (dev default `<client>-secret`). People sign in through the login
@@ -16,12 +16,24 @@ import { ScenarioRunner, type ScenarioReport } from './runner.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { continue: { type: 'boolean', default: false }, json: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+  options: {
+    continue: { type: 'boolean', default: false },
+    var: { type: 'string', multiple: true, default: [] },
+    json: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
 });
 if (values.help) {
-  console.log('usage: npm run scenarios [-- <scenario> …] [--continue] [--json report.json]');
+  console.log('usage: npm run scenarios [-- <scenario> …] [--continue] [--var namespace=default …] [--json report.json]');
   process.exit(0);
 }
+const variables = Object.fromEntries(
+  values.var.map((assignment) => {
+    const separator = assignment.indexOf('=');
+    if (separator < 1) throw new Error(`--var ${assignment}: expected name=value`);
+    return [assignment.slice(0, separator), assignment.slice(separator + 1)];
+  }),
+);
 
 const envName = (prefix: string, name: string) => `${prefix}${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 const servers: Record<ServerName, URL> = {
@@ -39,7 +51,7 @@ const scenarios = loadScenarios(join(dirname(fileURLToPath(import.meta.url))), p
 const reports: ScenarioReport[] = [];
 try {
   for (const scenario of scenarios) {
-    reports.push(await runner.run(scenario, { log: (line) => console.log(line), continueOnFailure: values.continue }));
+    reports.push(await runner.run(scenario, { log: (line) => console.log(line), continueOnFailure: values.continue, variables }));
     console.log('');
   }
 } finally {

@@ -66,6 +66,8 @@ export interface RunOptions {
   continueOnFailure?: boolean;
   /** A bound on every single call, in seconds (default 60). */
   callTimeoutSeconds?: number;
+  /** Overrides of the scenario's `variables` (e.g. `{namespace: 'staging-copy'}`). */
+  variables?: Record<string, unknown>;
 }
 
 const zero = (): TokenCount => ({ text: 0, structured: 0 });
@@ -112,7 +114,7 @@ export class ScenarioRunner {
 
   async run(scenario: Scenario, options: RunOptions = {}): Promise<ScenarioReport> {
     const log = options.log ?? (() => {});
-    const context: TemplateContext = { steps: {}, vars: {}, times: {}, now: () => new Date() };
+    const context: TemplateContext = { steps: {}, vars: { ...scenario.variables, ...options.variables }, times: {}, now: () => new Date() };
     const reports: StepReport[] = [];
     const started = Date.now();
     let failed = false;

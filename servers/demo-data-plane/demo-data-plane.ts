@@ -29,6 +29,8 @@ export interface DemoDataPlaneOptions {
   tickMilliseconds?: number;
   /** Shopper requests per second per environment running the Online Boutique frontend. Default 2. */
   requestsPerSecond?: number;
+  /** How often pod metrics are written (like a scrape interval); default every tick. */
+  metricsIntervalMilliseconds?: number;
   /** Requests per second on every other running HTTP workload (the greeter). Default 0.2. */
   trickleRequestsPerSecond?: number;
   /** Ticks each workflow task takes (build-image twice as many). Default 3. */
@@ -61,6 +63,8 @@ const ERROR_REPEAT_MS = 30_000;
 
 export function startDemoDataPlane(options: DemoDataPlaneOptions): DemoDataPlane {
   const tickMilliseconds = positive(options.tickMilliseconds, 1000, 'tickMilliseconds');
+  const metricsIntervalMilliseconds = positive(options.metricsIntervalMilliseconds, tickMilliseconds, 'metricsIntervalMilliseconds');
+  let lastMetricsAt: number | undefined;
   const clock = options.now ?? (() => new Date());
   const logger = options.logger;
   const random = createRandom(options.seed ?? Date.now());
@@ -113,7 +117,14 @@ export function startDemoDataPlane(options: DemoDataPlaneOptions): DemoDataPlane
     await part('reconcile', () => reconcile(reconcilerDeps, tickNumber, now, batch));
     await part('workflows', () => executor.step(now, batch));
     await part('traffic', () => traffic.generate(cluster, { startUs: (nowMs - elapsedMs) * 1000, endUs: nowMs * 1000 }, batch));
-    await part('metrics', () => batch.samples.push(...podSamples(cluster, elapsedMs / 1000, now, random)));
+    await part('metrics', () => {
+      // Pods account CPU every tick; samples are written at the metrics interval, as a scrape would.
+      const samples = podSamples(cluster, elapsedMs / 1000, now, random);
+      if (lastMetricsAt === undefined || nowMs - lastMetricsAt >= metricsIntervalMilliseconds) {
+        batch.samples.push(...samples);
+        lastMetricsAt = nowMs;
+      }
+    });
     await part('telemetry', () => flusher.flush(batch));
   }
 

@@ -43,10 +43,14 @@ async function reportStatus(deps: ReconcilerDeps, want: DesiredDeployment, now: 
   const time = now.toISOString();
   if (sameStatus(want.binding.status, bindingStatus(deployment, want.binding.status, time))) return;
   try {
-    await deps.store.modify('ReleaseBinding', want.namespace, want.binding.metadata.name, deps.actor, (current) => ({
-      ...current,
-      status: bindingStatus(deployment, current.status, time),
-    }));
+    await deps.store.modify(
+      'ReleaseBinding',
+      want.namespace,
+      want.binding.metadata.name,
+      deps.actor,
+      (current) => ({ ...current, status: bindingStatus(deployment, current.status, time) }),
+      { statusReport: true },
+    );
   } catch (error) {
     if (error instanceof ResourceNotFoundError) return; // deleted meanwhile: the next pass forgets it
     throw error;

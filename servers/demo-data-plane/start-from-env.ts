@@ -36,7 +36,8 @@ export function startDemoDataPlaneFromEnv(options: {
     logger.warn('demo data plane: OTLP ingest is off (PLANE_OTLP_ENABLED=false), so its logs, traces and metrics are discarded');
     writer = { writeLogs: async () => undefined, writeSpans: async () => undefined, writePodSamples: async () => undefined };
   }
-  const plane = startDemoDataPlane({ store: options.controlPlane.store, writer, logger });
+  // One shopper request a second and a 15 s scrape keep the embedded store near 0.5 GB a day.
+  const plane = startDemoDataPlane({ store: options.controlPlane.store, writer, logger, requestsPerSecond: 1, metricsIntervalMilliseconds: 15_000 });
   return {
     tick: () => plane.tick(),
     async close() {

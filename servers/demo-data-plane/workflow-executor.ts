@@ -207,10 +207,14 @@ export class WorkflowExecutor {
   }
 
   private async updateStatus(run: WorkflowRun, change: (status: RunStatus) => RunStatus): Promise<void> {
-    await this.options.store.modify('WorkflowRun', run.metadata.namespace!, run.metadata.name, this.options.actor, (current) => ({
-      ...current,
-      status: change(current.status ?? { phase: 'Pending', tasks: [] }),
-    }));
+    await this.options.store.modify(
+      'WorkflowRun',
+      run.metadata.namespace!,
+      run.metadata.name,
+      this.options.actor,
+      (current) => ({ ...current, status: change(current.status ?? { phase: 'Pending', tasks: [] }) }),
+      { statusReport: true },
+    );
   }
 
   /** Lines end `beforeUs` before `now`, 1 ms apart, so later lines of the same tick sort after them. */

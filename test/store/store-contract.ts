@@ -282,6 +282,21 @@ export function storeContract(backend: 'sqlite' | 'postgres', harness: StoreHarn
         expect(third.metadata.annotations[CHANGED_BY_ANNOTATION]).toBe('user:alice');
       });
 
+      it('a status report keeps naming who last changed the object, and still bumps the version', async () => {
+        await store.create(component('default', 'shop', 'cart'), alice);
+        const { after } = await store.modify(
+          'Component',
+          'default',
+          'cart',
+          bob,
+          (current) => ({ ...current, status: { conditions: [], latestRelease: 'cart-r1' } }),
+          { statusReport: true },
+        );
+        expect(after.metadata.resourceVersion).toBe('2');
+        expect(after.status?.latestRelease).toBe('cart-r1');
+        expect(after.metadata.annotations[CHANGED_BY_ANNOTATION]).toBe('user:alice');
+      });
+
       it('moves an object between owners in the list filters', async () => {
         const created = await store.create(component('default', 'shop', 'cart'), alice);
         await store.update({ ...created, spec: { ...created.spec, owner: { projectName: 'other' } } }, alice);

@@ -98,7 +98,7 @@ export class PostgresResourceStore implements ResourceStore {
   }
 
   async update<R extends PlatformResource>(resource: R, actor: Actor, options: WriteOptions = {}): Promise<R> {
-    const write = prepareWrite(resource, actor);
+    const write = prepareWrite(resource, actor, options);
     const params: unknown[] = [write.kind, write.namespace, write.name, write.project, write.component, now(), write.json];
     let row: ResourceRow | undefined;
     const set = 'project = $4, component = $5, updated_at = $6, object = $7, resource_version = resource_version + 1';

@@ -32,6 +32,11 @@ export interface WriteOptions {
    * still has it; otherwise `ResourceConflictError`.
    */
   expectedVersion?: string;
+  /**
+   * A status report by a controller (the data plane): the object's changed-by / changed-through
+   * annotations keep naming whoever last changed what it should be, not the reporter.
+   */
+  statusReport?: boolean;
 }
 
 /**

@@ -61,7 +61,7 @@ export class SqliteResourceStore implements ResourceStore {
   }
 
   async update<R extends PlatformResource>(resource: R, actor: Actor, options: WriteOptions = {}): Promise<R> {
-    const write = prepareWrite(resource, actor);
+    const write = prepareWrite(resource, actor, options);
     const params = { ...write, time: now() };
     let row: ResourceRow | undefined;
     if (options.expectedVersion === undefined) {

@@ -26,14 +26,16 @@ export interface PreparedWrite {
   json: string;
 }
 
-/** The row values for writing `resource` on behalf of `actor`. */
-export function prepareWrite(resource: PlatformResource, actor: Actor): PreparedWrite {
+/** The row values for writing `resource` on behalf of `actor` (a status report keeps the annotations it carries). */
+export function prepareWrite(resource: PlatformResource, actor: Actor, options: WriteOptions = {}): PreparedWrite {
   const { resourceVersion: _version, createdAt: _created, updatedAt: _updated, ...metadata } = resource.metadata;
   const stored = {
     ...resource,
     metadata: {
       ...metadata,
-      annotations: { ...resource.metadata.annotations, [CHANGED_BY_ANNOTATION]: actor.subject, [CHANGED_THROUGH_ANNOTATION]: actor.clientId },
+      annotations: options.statusReport
+        ? resource.metadata.annotations
+        : { ...resource.metadata.annotations, [CHANGED_BY_ANNOTATION]: actor.subject, [CHANGED_THROUGH_ANNOTATION]: actor.clientId },
     },
   };
   const owner = ownerOf(resource);
@@ -115,7 +117,7 @@ export async function modifyResource<K extends ResourceKind>(
       throw new Error(`modify must not change the kind, namespace or name of ${kind} ${name}`);
     }
     try {
-      const after = await store.update(next, actor, { expectedVersion: version });
+      const after = await store.update(next, actor, { expectedVersion: version, ...(options.statusReport ? { statusReport: true } : {}) });
       return { before, after };
     } catch (error) {
       if (!(error instanceof ResourceConflictError) || options.expectedVersion !== undefined) throw error;

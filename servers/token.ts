@@ -16,7 +16,7 @@ const { values } = parseArgs({
 const env = parseEnv(planeEnvironment, process.env);
 const servers: Record<string, { url: string; scope: string }> = {
   'control-plane': { url: env.PLANE_CONTROL_PLANE_URL, scope: 'controlplane:read controlplane:write' },
-  'observability-plane': { url: env.PLANE_OBSERVABILITY_PLANE_URL, scope: 'observability:read' },
+  'observability-plane': { url: env.PLANE_OBSERVABILITY_PLANE_URL, scope: 'observability:read observability:write' },
 };
 const target = servers[values.server];
 if (!target) {

@@ -80,7 +80,7 @@ describe('discovery', () => {
     expect(metadata.registration_endpoint).toBe(`${idp.issuer}/reg`);
     expect(metadata.jwks_uri).toBe(idp.jwksUri);
     expect(metadata.authorization_response_iss_parameter_supported).toBe(true);
-    expect(metadata.scopes_supported).toEqual(['openid', 'offline_access', 'controlplane:read', 'controlplane:write', 'observability:read']);
+    expect(metadata.scopes_supported).toEqual(['openid', 'offline_access', 'controlplane:read', 'controlplane:write', 'observability:read', 'observability:write']);
     expect(metadata.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token', 'client_credentials']));
     expect(metadata.response_types_supported).toEqual(['code']);
   });
@@ -346,7 +346,7 @@ describe('identityProviderOptionsFromEnv', () => {
     expect(options).toMatchObject({ issuer: 'http://localhost:8090', dataDir: './data', clientSecrets: {} });
     expect(options.resources.map((resource) => [resource.uri, resource.scopes])).toEqual([
       ['http://localhost:8080/mcp', ['controlplane:read', 'controlplane:write']],
-      ['http://localhost:8081/mcp', ['observability:read']],
+      ['http://localhost:8081/mcp', ['observability:read', 'observability:write']],
     ]);
   });
 

@@ -61,7 +61,7 @@ export function devClientSecret(clientId: string): string {
 export function planeResources(urls: { controlPlane: string; observabilityPlane: string }): ProtectedResource[] {
   return [
     { uri: urls.controlPlane, scopes: [SCOPES.controlPlaneRead, SCOPES.controlPlaneWrite], name: 'control plane' },
-    { uri: urls.observabilityPlane, scopes: [SCOPES.observabilityRead], name: 'observability plane' },
+    { uri: urls.observabilityPlane, scopes: [SCOPES.observabilityRead, SCOPES.observabilityWrite], name: 'observability plane' },
   ];
 }
 

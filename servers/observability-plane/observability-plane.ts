@@ -39,7 +39,7 @@ export function observabilityPlaneDescription(deps: ObservabilityPlaneDeps): Pla
     version: '0.1.0',
     instructions: OBSERVABILITY_PLANE_INSTRUCTIONS,
     baseScope: SCOPES.observabilityRead,
-    scopesSupported: [SCOPES.observabilityRead],
+    scopesSupported: [SCOPES.observabilityRead, SCOPES.observabilityWrite],
     catalogue: observabilityPlaneTools,
     deps,
   };

@@ -3,6 +3,7 @@ export const SCOPES = {
   controlPlaneRead: 'controlplane:read',
   controlPlaneWrite: 'controlplane:write',
   observabilityRead: 'observability:read',
+  observabilityWrite: 'observability:write',
 } as const;
 
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
@@ -10,6 +11,7 @@ export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 /** A broader scope implies the narrower ones (MCP authorization spec: honour scope hierarchies). */
 const IMPLIED_SCOPES: Record<string, readonly string[]> = {
   [SCOPES.controlPlaneWrite]: [SCOPES.controlPlaneRead],
+  [SCOPES.observabilityWrite]: [SCOPES.observabilityRead],
 };
 
 /** The token's scopes plus every scope they imply, so exact-match checks downstream respect the hierarchy. */

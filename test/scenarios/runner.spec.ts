@@ -258,6 +258,18 @@ describe('the runner against real servers', () => {
     expect(report.totals.tokens.text + report.totals.tokens.structured).toBeGreaterThan(100);
   });
 
+  it('reads the scenario variables, which a run may override', async () => {
+    const text = `  - name: project
+    prompt: ask
+    server: control-plane
+    tool: get_project
+    arguments: { namespace_name: '\${namespace}', project_name: default }`;
+    const played = scenario(text, 'variables: { namespace: default }');
+    expect((await runner.run(played)).passed).toBe(true);
+    const elsewhere = await runner.run(played, { variables: { namespace: 'elsewhere' } });
+    expect(elsewhere.steps[0]!.failures[0]).toMatch(/ERR_NOT_FOUND: .*elsewhere/);
+  });
+
   it('retries until its condition holds, and gives up at the timeout saying why', async () => {
     const started = Date.now();
     const report = await runner.run(

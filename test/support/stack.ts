@@ -16,7 +16,7 @@ import { createNoteTools } from './note-tools.js';
 
 const PLANE_SCOPES: Record<PlaneName, string> = {
   'control-plane': 'controlplane:read controlplane:write',
-  'observability-plane': 'observability:read',
+  'observability-plane': 'observability:read observability:write',
 };
 
 export interface TestPlane {
@@ -79,7 +79,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     dataDir,
     resources: [
       { uri: urls['control-plane'], scopes: ['controlplane:read', 'controlplane:write'], name: 'control plane' },
-      { uri: urls['observability-plane'], scopes: ['observability:read'], name: 'observability plane' },
+      { uri: urls['observability-plane'], scopes: ['observability:read', 'observability:write'], name: 'observability plane' },
     ],
   });
   const lines: string[] = [];

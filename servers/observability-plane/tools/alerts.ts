@@ -69,7 +69,7 @@ export const updateIncident = observabilityTool({
   toolset: 'alerts',
   kind: 'write',
   idempotent: false,
-  scope: SCOPES.observabilityRead,
+  scope: SCOPES.observabilityWrite,
   input: z.object({ incident_id: z.uuid(), status: z.enum(['acknowledged', 'resolved']), note: z.string().max(500).optional() }),
   output: z.object({ incident: incidentView }),
   authorization: {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { SCOPES } from '../../../shared/auth/scopes.js';
+import { timestampArgument } from '../../../shared/tools/timestamp-argument.js';
 import { controlPlaneTool } from './support/define.js';
 
 const auditEvent = z.object({
@@ -29,8 +30,8 @@ export const queryAuditEvents = controlPlaneTool({
     subject: z.string().max(250).optional().describe('user:<id> or service:<client-id>'),
     tool: z.string().max(63).optional(),
     decision: z.enum(['allow', 'deny', 'not_evaluated']).optional(),
-    since: z.iso.datetime().optional(),
-    until: z.iso.datetime().optional(),
+    since: timestampArgument('Events at or after this time').optional(),
+    until: timestampArgument('Events at or before this time').optional(),
     limit: z.number().int().min(1).max(100).default(20),
     cursor: z.string().max(64).optional().describe('next_cursor from the previous page'),
   }),

@@ -1,13 +1,19 @@
 import * as z from 'zod';
 import { SCOPES } from '../../../shared/auth/scopes.js';
 import { ForbiddenError, InvalidInputError } from '../../../shared/tools/errors.js';
-import { releaseBindingSchema } from '../domain/resources.js';
+import { CHANGED_BY_ANNOTATION, releaseBindingSchema, type ReleaseBinding } from '../domain/resources.js';
 import { environmentTarget } from './support/access.js';
 import { componentName, environmentName, namespaceName } from './support/arguments.js';
 import { changedFields } from './support/changes.js';
 import { controlPlaneTool } from './support/define.js';
 import { actorOf, requireResource } from './support/resources.js';
-import { bindingDetail, changeList, detailBinding } from './support/views.js';
+import { bindingView, changeList, viewBinding } from './support/views.js';
+
+/** The target binding after a promotion, and who changed it (get_release_binding has the details). */
+function promotedView(binding: ReleaseBinding) {
+  const changedBy = binding.metadata.annotations[CHANGED_BY_ANNOTATION];
+  return { ...viewBinding(binding), ...(changedBy ? { changedBy } : {}) };
+}
 
 export const promoteComponent = controlPlaneTool({
   name: 'promote_component',
@@ -24,7 +30,7 @@ export const promoteComponent = controlPlaneTool({
     source_environment: environmentName.describe('Where the release runs now, e.g. development'),
     target_environment: environmentName.describe('Where to deploy it; must follow the source in the pipeline'),
   }),
-  output: z.object({ action: z.enum(['created', 'updated', 'unchanged']), release: z.string(), binding: bindingDetail, changes: changeList }),
+  output: z.object({ action: z.enum(['created', 'updated', 'unchanged']), release: z.string(), binding: bindingView.extend({ changedBy: z.string().optional() }), changes: changeList }),
   authorization: {
     action: 'releasebinding:update',
     target: async (input, { deps }) => {
@@ -64,16 +70,14 @@ export const promoteComponent = controlPlaneTool({
         }),
         actorOf(context),
       );
-      const release = await store.get('ComponentRelease', namespace, created.spec.releaseName);
-      return { action: 'created' as const, release: source.spec.releaseName, binding: detailBinding(created, release), changes: [{ field: 'spec.releaseName', before: null, after: source.spec.releaseName }] };
+      return { action: 'created' as const, release: source.spec.releaseName, binding: promotedView(created), changes: [{ field: 'spec.releaseName', before: null, after: source.spec.releaseName }] };
     }
     const { before, after } = await store.modify('ReleaseBinding', namespace, targetName, actorOf(context), (current) => ({
       ...current,
       spec: { ...current.spec, releaseName: source.spec.releaseName },
     }));
     const changes = changedFields(before, after, ['spec.releaseName']);
-    const release = await store.get('ComponentRelease', namespace, after.spec.releaseName);
-    return { action: changes.length ? ('updated' as const) : ('unchanged' as const), release: source.spec.releaseName, binding: detailBinding(after, release), changes };
+    return { action: changes.length ? ('updated' as const) : ('unchanged' as const), release: source.spec.releaseName, binding: promotedView(after), changes };
   },
   summarize: (result) => `${result.action}: ${result.binding.component} release ${result.release} in ${result.binding.environment}`,
 });

@@ -235,14 +235,14 @@ export const deleteReleaseBinding = controlPlaneTool({
   idempotent: false,
   scope: SCOPES.controlPlaneWrite,
   input: z.object({ namespace_name: namespaceName, binding_name: bindingName, resource_version: resourceVersion }),
-  output: z.object({ action: z.literal('deleted'), binding: bindingDetail }),
+  output: z.object({ action: z.literal('deleted'), binding: bindingView }),
   authorization: {
     action: 'releasebinding:delete',
     target: async (input, { deps }) => bindingTarget(deps.store, await requireResource(deps.store, 'ReleaseBinding', input.namespace_name, input.binding_name)),
   },
   handler: async (input, { deps }) => {
     const deleted = await deps.store.delete('ReleaseBinding', input.namespace_name, input.binding_name, input.resource_version ? { expectedVersion: input.resource_version } : {});
-    return { action: 'deleted' as const, binding: detailBinding(deleted) };
+    return { action: 'deleted' as const, binding: viewBinding(deleted) };
   },
   summarize: (result) => `deleted binding ${result.binding.name} (${result.binding.component} in ${result.binding.environment})`,
 });

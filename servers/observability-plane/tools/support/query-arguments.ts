@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { resourceName } from '../../../../shared/naming/resource-name.js';
 import { InvalidInputError } from '../../../../shared/tools/errors.js';
+import { timestampArgument } from '../../../../shared/tools/timestamp-argument.js';
 import type { TelemetryScope, TimeWindow } from '../../backends/telemetry-backend.js';
 
 /** Query caps, configured by the operator (PLANE_DEFAULT_WINDOW_MINUTES, PLANE_MAX_WINDOW_HOURS, PLANE_MAX_RESULTS). */
@@ -19,8 +20,8 @@ export const scopeArguments = {
 };
 
 export const windowArguments = {
-  start_time: z.iso.datetime({ offset: true }).optional().describe('RFC 3339; default: end_time minus 15 minutes'),
-  end_time: z.iso.datetime({ offset: true }).optional().describe('RFC 3339; default: now'),
+  start_time: timestampArgument('RFC 3339; default: end_time minus 15 minutes').optional(),
+  end_time: timestampArgument('RFC 3339; default: now').optional(),
 };
 
 export const sortOrder = z.enum(['asc', 'desc']).default('desc').describe('By time');

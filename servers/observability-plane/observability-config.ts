@@ -6,7 +6,11 @@ import { booleanFlag, commaList, ConfigError, httpUrl, parseEnv, positiveInt } f
 /** Which telemetry backend serves the tools, and its connection settings. */
 export type BackendConfig =
   | { kind: 'embedded'; file: string; retentionHours: number }
-  | { kind: 'opensearch'; opensearch: { url: string; username?: string; password?: string }; prometheusUrl: string };
+  | {
+      kind: 'opensearch';
+      opensearch: { url: string; username?: string; password?: string; logIndexPrefix: string; traceIndexPrefix: string };
+      prometheusUrl: string;
+    };
 
 export interface ObservabilityConfig {
   backend: BackendConfig;
@@ -27,6 +31,8 @@ export const observabilityEnvironment = {
   PLANE_OPENSEARCH_URL: httpUrl.optional(),
   PLANE_OPENSEARCH_USERNAME: z.string().optional(),
   PLANE_OPENSEARCH_PASSWORD: z.string().optional(),
+  PLANE_OPENSEARCH_LOG_INDEX_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be a lowercase index name prefix' }).default('container-logs-'),
+  PLANE_OPENSEARCH_TRACE_INDEX_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be a lowercase index name prefix' }).default('otel-traces-'),
   PLANE_PROMETHEUS_URL: httpUrl.optional(),
   PLANE_TELEMETRY_RETENTION_HOURS: positiveInt.max(24 * 90).default(24),
   PLANE_OTLP_ENABLED: booleanFlag.default(true),
@@ -56,6 +62,8 @@ export function resolveObservabilityConfig(env: NodeJS.ProcessEnv, dataDir: stri
         url: vars.PLANE_OPENSEARCH_URL,
         ...(vars.PLANE_OPENSEARCH_USERNAME ? { username: vars.PLANE_OPENSEARCH_USERNAME } : {}),
         ...(vars.PLANE_OPENSEARCH_PASSWORD ? { password: vars.PLANE_OPENSEARCH_PASSWORD } : {}),
+        logIndexPrefix: vars.PLANE_OPENSEARCH_LOG_INDEX_PREFIX,
+        traceIndexPrefix: vars.PLANE_OPENSEARCH_TRACE_INDEX_PREFIX,
       },
       prometheusUrl: vars.PLANE_PROMETHEUS_URL,
     };

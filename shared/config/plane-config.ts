@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import * as z from 'zod';
+import { authDisabledBindError, isLoopbackHost } from '../auth/auth-disabled.js';
+import { parseKeyValueList, type TracingConfig } from '../telemetry/tracing.js';
 import { booleanFlag, commaList, ConfigError, httpUrl, parseEnv, positiveInt } from './env.js';
 
 export type PlaneName = 'control-plane' | 'observability-plane';
@@ -27,6 +29,13 @@ export interface PlaneConfig {
   toolsets?: string[];
   readOnly: boolean;
   noDestructive: boolean;
+  /**
+   * Development switch (`PLANE_AUTH_DISABLED`, `--auth-disabled`): no token needed, every request acts as the
+   * fixed local subject (`shared/auth/auth-disabled.ts`). Only accepted with a loopback `bindHost`.
+   */
+  authDisabled: boolean;
+  /** OpenTelemetry traces of the server itself (`PLANE_OTEL_TRACES_ENDPOINT`); absent = off. */
+  tracing?: TracingConfig;
 }
 
 const DEFAULT_URLS: Record<PlaneName, string> = {
@@ -56,6 +65,10 @@ export const planeEnvironment = {
   PLANE_NO_DESTRUCTIVE: booleanFlag.default(false),
   PLANE_CONTROL_PLANE_PORT: positiveInt.optional(),
   PLANE_OBSERVABILITY_PLANE_PORT: positiveInt.optional(),
+  PLANE_AUTH_DISABLED: booleanFlag.default(false),
+  PLANE_OTEL_TRACES_ENDPOINT: httpUrl.optional(),
+  PLANE_OTEL_TRACES_HEADERS: z.string().optional(),
+  PLANE_OTEL_RESOURCE_ATTRIBUTES: z.string().optional(),
 };
 
 /** Resolve a plane's configuration. Pure: tests pass their own argv and env. */
@@ -67,6 +80,7 @@ export function resolvePlaneConfig(plane: PlaneName, argv: string[], env: NodeJS
       toolsets: { type: 'string' },
       'read-only': { type: 'boolean' },
       'no-destructive': { type: 'boolean' },
+      'auth-disabled': { type: 'boolean' },
     },
     strict: true,
     allowPositionals: false,
@@ -80,6 +94,9 @@ export function resolvePlaneConfig(plane: PlaneName, argv: string[], env: NodeJS
   const port =
     (isControlPlane ? vars.PLANE_CONTROL_PLANE_PORT : vars.PLANE_OBSERVABILITY_PLANE_PORT) ??
     Number(canonicalUrl.port || (canonicalUrl.protocol === 'https:' ? 443 : 80));
+  const authDisabled = flags['auth-disabled'] ?? vars.PLANE_AUTH_DISABLED;
+  if (authDisabled && !isLoopbackHost(vars.PLANE_BIND_HOST)) throw new ConfigError(authDisabledBindError(vars.PLANE_BIND_HOST));
+  const tracing = tracingConfig(vars);
   const toolsets = flags.toolsets !== undefined ? commaList.parse(flags.toolsets) : isControlPlane ? vars.PLANE_CONTROL_PLANE_TOOLSETS : vars.PLANE_OBSERVABILITY_PLANE_TOOLSETS;
   return {
     plane,
@@ -99,5 +116,32 @@ export function resolvePlaneConfig(plane: PlaneName, argv: string[], env: NodeJS
     ...(toolsets ? { toolsets } : {}),
     readOnly: flags['read-only'] ?? vars.PLANE_READ_ONLY,
     noDestructive: flags['no-destructive'] ?? vars.PLANE_NO_DESTRUCTIVE,
+    authDisabled,
+    ...(tracing ? { tracing } : {}),
   };
+}
+
+/** `PLANE_OTEL_TRACES_*`: header values are secrets, so errors name the variable and the entry, never the value. */
+function tracingConfig(vars: {
+  PLANE_OTEL_TRACES_ENDPOINT?: string | undefined;
+  PLANE_OTEL_TRACES_HEADERS?: string | undefined;
+  PLANE_OTEL_RESOURCE_ATTRIBUTES?: string | undefined;
+}): TracingConfig | undefined {
+  if (vars.PLANE_OTEL_TRACES_ENDPOINT === undefined) {
+    for (const name of ['PLANE_OTEL_TRACES_HEADERS', 'PLANE_OTEL_RESOURCE_ATTRIBUTES'] as const) {
+      if (vars[name] !== undefined) throw new ConfigError(`${name} is set but PLANE_OTEL_TRACES_ENDPOINT is not: tracing is off without an endpoint`);
+    }
+    return undefined;
+  }
+  const endpoint = new URL(vars.PLANE_OTEL_TRACES_ENDPOINT);
+  // Like OTEL_EXPORTER_OTLP_TRACES_ENDPOINT the URL is used as given; a bare origin gets the OTLP/HTTP path.
+  if (endpoint.pathname === '/' || endpoint.pathname === '') endpoint.pathname = '/v1/traces';
+  const list = (name: 'PLANE_OTEL_TRACES_HEADERS' | 'PLANE_OTEL_RESOURCE_ATTRIBUTES') => {
+    try {
+      return parseKeyValueList(vars[name] ?? '');
+    } catch (error) {
+      throw new ConfigError(`${name}: ${(error as Error).message}`);
+    }
+  };
+  return { endpoint: endpoint.href, headers: list('PLANE_OTEL_TRACES_HEADERS'), resourceAttributes: list('PLANE_OTEL_RESOURCE_ATTRIBUTES') };
 }

@@ -5,13 +5,24 @@ import { buildOAuthProtectedResourceMetadata, createMcpHandler, McpServer, type 
 import type { Express, NextFunction, Request, Response } from 'express';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as z from 'zod';
+import { AUTH_DISABLED_WARNING, authDisabledBindError, isLoopbackHost, LOCAL_SUBJECT, localAuthInfo } from '../auth/auth-disabled.js';
 import { callerOf } from '../auth/verify-token.js';
 import { annotationsOf, type AnyToolDefinition } from '../tools/define-tool.js';
 import { runToolCall, type CallEnvironment } from '../tools/run-tool-call.js';
 import { scopeChallengeFor } from '../tools/scope-challenge.js';
 import { createVisibilityFilter } from './tool-visibility.js';
 
-export interface PlaneAppOptions<Deps> {
+/**
+ * How callers are authenticated: bearer tokens from the issuer (the default), or not at all
+ * (`PLANE_AUTH_DISABLED`: every request acts as `LOCAL_SUBJECT`; loopback bind only).
+ */
+export type PlaneAppAuthentication =
+  | { authDisabled?: false; issuerMetadata: OAuthMetadata; verifier: OAuthTokenVerifier }
+  | { authDisabled: true };
+
+export type PlaneAppOptions<Deps> = PlaneAppCommonOptions<Deps> & PlaneAppAuthentication;
+
+interface PlaneAppCommonOptions<Deps> {
   /** The server's name in MCP and in metrics (`control-plane`, `observability-plane`). */
   name: string;
   title: string;
@@ -23,8 +34,6 @@ export interface PlaneAppOptions<Deps> {
   bindHost: string;
   allowedHosts?: string[];
   allowedOrigins?: string[];
-  issuerMetadata: OAuthMetadata;
-  verifier: OAuthTokenVerifier;
   /** Every request needs this scope (the server's read scope); tools may need more. */
   baseScope: string;
   scopesSupported: string[];
@@ -46,6 +55,8 @@ interface RequestScope {
  */
 export function createPlaneApp<Deps>(options: PlaneAppOptions<Deps>): Express {
   const { canonicalUrl, environment: env } = options;
+  // Checked again here (the configuration already refuses it) so no caller can build an open server on a public address.
+  if (options.authDisabled && !isLoopbackHost(options.bindHost)) throw new Error(authDisabledBindError(options.bindHost));
   const app = createMcpExpressApp({
     host: options.bindHost,
     ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
@@ -57,31 +68,47 @@ export function createPlaneApp<Deps>(options: PlaneAppOptions<Deps>): Express {
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', (_req, res) => {
     const ready = options.isReady();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', policyVersion: env.policy.version });
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not ready',
+      policyVersion: env.policy.version,
+      ...(options.authDisabled ? { authDisabled: true, subject: `user:${LOCAL_SUBJECT.id}`, warning: AUTH_DISABLED_WARNING } : {}),
+    });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(env.metrics.registry.contentType).send(await env.metrics.registry.metrics());
   });
 
-  const insecureIssuer = new URL(options.issuerMetadata.issuer).protocol === 'http:';
-  const metadataOptions = {
-    oauthMetadata: options.issuerMetadata,
-    resourceServerUrl: canonicalUrl,
-    scopesSupported: options.scopesSupported,
-    resourceName: options.title,
-    dangerouslyAllowInsecureIssuerUrl: insecureIssuer,
-  };
-  app.use(mcpAuthMetadataRouter(metadataOptions));
-  // RFC 9728 also allows the root well-known URL; clients that ignore the challenge probe it.
-  const resourceMetadata = buildOAuthProtectedResourceMetadata(metadataOptions);
-  app.get('/.well-known/oauth-protected-resource', (_req, res) => void res.json(resourceMetadata));
+  let gate: (req: Request, res: Response, next: NextFunction) => void;
+  if (options.authDisabled) {
+    // No metadata either: advertising an authorization server nobody needs would only send clients on a detour.
+    env.logger.warn({ authDisabled: true, subject: `user:${LOCAL_SUBJECT.id}`, groups: LOCAL_SUBJECT.groups }, AUTH_DISABLED_WARNING);
+    const local = localAuthInfo(options.scopesSupported);
+    gate = (req, _res, next) => {
+      // Any Authorization header is ignored: with authentication off there is nothing to check it against.
+      (req as Request & { auth?: AuthInfo }).auth = local;
+      next();
+    };
+  } else {
+    const insecureIssuer = new URL(options.issuerMetadata.issuer).protocol === 'http:';
+    const metadataOptions = {
+      oauthMetadata: options.issuerMetadata,
+      resourceServerUrl: canonicalUrl,
+      scopesSupported: options.scopesSupported,
+      resourceName: options.title,
+      dangerouslyAllowInsecureIssuerUrl: insecureIssuer,
+    };
+    app.use(mcpAuthMetadataRouter(metadataOptions));
+    // RFC 9728 also allows the root well-known URL; clients that ignore the challenge probe it.
+    const resourceMetadata = buildOAuthProtectedResourceMetadata(metadataOptions);
+    app.get('/.well-known/oauth-protected-resource', (_req, res) => void res.json(resourceMetadata));
 
-  const gate = requireBearerAuth({
-    verifier: options.verifier,
-    requiredScopes: [options.baseScope],
-    resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(canonicalUrl),
-    expectedResource: canonicalUrl,
-  });
+    gate = requireBearerAuth({
+      verifier: options.verifier,
+      requiredScopes: [options.baseScope],
+      resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(canonicalUrl),
+      expectedResource: canonicalUrl,
+    });
+  }
   const countRejections = (req: Request, res: Response, next: NextFunction) => {
     res.on('finish', () => {
       if (res.statusCode === 401 || res.statusCode === 403) env.metrics.httpRejections.inc({ status: String(res.statusCode) });

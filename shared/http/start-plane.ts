@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fetchIssuerMetadata } from '../auth/issuer-metadata.js';
 import { createTokenVerifier } from '../auth/verify-token.js';
@@ -9,6 +9,7 @@ import { PolicyEngine } from '../authz/policy-engine.js';
 import type { PlaneConfig } from '../config/plane-config.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createServerMetrics } from '../telemetry/metrics.js';
+import { startTracing } from '../telemetry/tracing.js';
 import type { AnyToolDefinition } from '../tools/define-tool.js';
 import { selectTools } from '../tools/select-tools.js';
 import { createPlaneApp } from './create-plane-app.js';
@@ -54,19 +55,28 @@ export async function startPlane<Deps>(config: PlaneConfig, description: PlaneDe
         ? log.error({ err: error, policyVersion: version }, 'policy edit rejected; the last good policy stays in force')
         : log.info({ policyVersion: version }, 'policy reloaded'),
   });
-  const issuerMetadata = await fetchIssuerMetadata(config.issuer);
-  const verifier = createTokenVerifier({
-    issuer: config.issuer,
-    jwksUri: issuerMetadata.jwks_uri as string,
-    audience: config.canonicalUrl.href,
-    algorithms: config.tokenAlgorithms,
-    clockToleranceSeconds: config.clockToleranceSeconds,
-    groupsClaim: config.groupsClaim,
-  });
+  // With authentication disabled (loopback only) no issuer is contacted: the server runs without one.
+  const authentication = config.authDisabled
+    ? ({ authDisabled: true } as const)
+    : await (async () => {
+        const issuerMetadata = await fetchIssuerMetadata(config.issuer);
+        const verifier = createTokenVerifier({
+          issuer: config.issuer,
+          jwksUri: issuerMetadata.jwks_uri as string,
+          audience: config.canonicalUrl.href,
+          algorithms: config.tokenAlgorithms,
+          clockToleranceSeconds: config.clockToleranceSeconds,
+          groupsClaim: config.groupsClaim,
+        });
+        return { issuerMetadata, verifier };
+      })();
   const metrics = createServerMetrics(config.plane);
   const auditStore = description.auditStore ?? new SqliteAuditStore(join(config.dataDir, `${config.plane}-audit.sqlite`));
   const audit = new AuditLog(auditStore, log);
   const isVisible = createVisibilityFilter(policy);
+  const tracing = config.tracing
+    ? await startTracing(config.tracing, { plane: config.plane, version: description.version, mcpPath: config.canonicalUrl.pathname }, log)
+    : undefined;
   const app = createPlaneApp({
     name: config.plane,
     title: description.title,
@@ -76,8 +86,7 @@ export async function startPlane<Deps>(config: PlaneConfig, description: PlaneDe
     bindHost: config.bindHost,
     ...(config.allowedHosts ? { allowedHosts: config.allowedHosts } : {}),
     ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
-    issuerMetadata,
-    verifier,
+    ...authentication,
     baseScope: description.baseScope,
     scopesSupported: description.scopesSupported,
     tools,
@@ -89,14 +98,25 @@ export async function startPlane<Deps>(config: PlaneConfig, description: PlaneDe
       logger: log,
       deps: description.deps,
       visibleTools: (subject) => tools.filter((tool) => isVisible(tool, subject)).map((tool) => tool.name),
+      ...(tracing ? { tracing } : {}),
     },
     isReady: () => description.isReady?.() ?? true,
   });
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.port, config.bindHost, (error?: Error) => (error ? reject(error) : resolve(listening)));
+    const listening = createServer(tracing ? tracing.traceRequests(app) : app);
+    listening.once('error', reject);
+    listening.listen(config.port, config.bindHost, () => (listening.off('error', reject), resolve(listening)));
+  }).catch(async (error: unknown) => {
+    await tracing?.shutdown();
+    throw error;
   });
   log.info(
-    { url: config.canonicalUrl.href, bind: `${config.bindHost}:${config.port}`, tools: tools.map((tool) => tool.name), issuer: config.issuer },
+    {
+      url: config.canonicalUrl.href,
+      bind: `${config.bindHost}:${config.port}`,
+      tools: tools.map((tool) => tool.name),
+      ...(config.authDisabled ? { authDisabled: true } : { issuer: config.issuer }),
+    },
     `${config.plane} MCP server listening`,
   );
   return {
@@ -108,6 +128,7 @@ export async function startPlane<Deps>(config: PlaneConfig, description: PlaneDe
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
+      await tracing?.shutdown();
       policy.close();
       if (!description.auditStore) await auditStore.close();
       await description.onClose?.();

@@ -11,6 +11,7 @@ import { resourcePath } from '../authz/resource-path.js';
 import type { Subject } from '../auth/subject.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ServerMetrics } from '../telemetry/metrics.js';
+import type { PlaneTracing } from '../telemetry/tracing.js';
 import type { AnyToolDefinition, ToolContext } from './define-tool.js';
 import { asServerError, ForbiddenError, InvalidInputError, type McpServerError } from './errors.js';
 
@@ -24,6 +25,8 @@ export interface CallEnvironment<Deps> {
   deps: Deps;
   /** Names of the tools this server would list for a subject. */
   visibleTools: (subject: Subject) => string[];
+  /** Present only when OpenTelemetry tracing is on (`PLANE_OTEL_TRACES_ENDPOINT`). */
+  tracing?: Pick<PlaneTracing, 'recordToolCall'>;
 }
 
 /**
@@ -58,6 +61,18 @@ export async function runToolCall<Deps>(
     const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
     env.metrics.toolCalls.inc({ tool: tool.name, outcome: fields.outcome });
     env.metrics.toolCallDuration.observe({ tool: tool.name }, durationMs / 1000);
+    env.tracing?.recordToolCall({
+      plane: env.plane,
+      tool: tool.name,
+      outcome: fields.outcome,
+      decision: fields.decision,
+      ...(fields.rule !== undefined ? { rule: fields.rule } : {}),
+      ...(fields.errorCode !== undefined ? { errorCode: fields.errorCode } : {}),
+      subjectType: subject.type,
+      auditId: event.id,
+      startedAt: started,
+      durationMs,
+    });
     try {
       await env.audit.record({ ...event, ...fields, durationMs });
     } catch {

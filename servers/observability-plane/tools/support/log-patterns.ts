@@ -17,6 +17,7 @@ export function patternOf(message: string): string {
     .replace(/\b\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?\b/g, '<time>')
     .replace(/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b/g, '<ip>')
     .replace(/\b[0-9a-f]{16,}\b/gi, '<hex>')
+    .replace(/\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{6,}\b/g, '<id>')
     .replace(/"[^"]*"/g, '"<str>"')
     .replace(/'[^']*'/g, "'<str>'")
     .replace(/\b\d+(\.\d+)?(ms|s|m|h|%|b|kb|mb|gb)?\b/gi, '<n>')

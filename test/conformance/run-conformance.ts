@@ -9,7 +9,7 @@
  * `conformance.spec.ts` runs the same thing under `npm test`.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -40,10 +40,11 @@ export interface AuthDisabledPlanes {
  * Both servers as `PLANE_AUTH_DISABLED=true` runs them: loopback, no issuer (PLANE_ISSUER points at a
  * closed port, proving none is contacted), demo organisation loaded, OTLP ingest and alerting off.
  */
-export async function startAuthDisabledPlanes(extraEnv: Record<string, string> = {}): Promise<AuthDisabledPlanes> {
+export async function startAuthDisabledPlanes(options: { env?: Record<string, string>; bindingsOverlay?: string } = {}): Promise<AuthDisabledPlanes> {
   const dataDir = makeTempDir('plane-mcp-conformance-');
   const policyDir = join(dataDir, 'policies');
   cpSync(resolve('policies'), policyDir, { recursive: true });
+  if (options.bindingsOverlay) appendFileSync(join(policyDir, 'bindings.yaml'), `\n${options.bindingsOverlay}`);
   const [cpPort, opPort, closedPort] = [await freePort(), await freePort(), await freePort()];
   const env: Record<string, string> = {
     PLANE_AUTH_DISABLED: 'true',
@@ -55,7 +56,7 @@ export async function startAuthDisabledPlanes(extraEnv: Record<string, string> =
     PLANE_POLICY_DIR: policyDir,
     PLANE_OTLP_ENABLED: 'false',
     PLANE_ALERT_INTERVAL_SECONDS: '3600',
-    ...extraEnv,
+    ...options.env,
   };
   const lines: string[] = [];
   const destination = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });

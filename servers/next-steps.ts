@@ -1,7 +1,11 @@
 /** What a person needs after `npm start`: where the servers are and how to connect an assistant. */
-export function printNextSteps(urls: { issuer: string; controlPlane: URL; observabilityPlane: URL }): void {
+export function printNextSteps(urls: { issuer: string; controlPlane: URL; observabilityPlane: URL; authDisabled?: boolean }): void {
   const cp = urls.controlPlane.href;
   const op = urls.observabilityPlane.href;
+  if (urls.authDisabled) {
+    process.stderr.write(`\nplane-mcp is running WITH AUTHENTICATION DISABLED (development only, loopback only).\n  control plane MCP     ${cp}\n  observability MCP     ${op}\nEvery request acts as user:local-developer (group platform-admins). Do not expose these ports.\n\n`);
+    return;
+  }
   process.stderr.write(`
 plane-mcp is running.
 

@@ -21,12 +21,18 @@ await runUntilSignal('plane-mcp', async () => {
   const controlPlaneConfig = resolvePlaneConfig('control-plane', argv, process.env);
   const observabilityPlaneConfig = resolvePlaneConfig('observability-plane', argv, process.env);
   const running = [];
-  if (embeddedIdentityProvider) running.push(await startIdentityProvider(identityProviderOptionsFromEnv(process.env)));
+  // With authentication switched off (development, loopback only) no identity provider is needed.
+  if (embeddedIdentityProvider && !controlPlaneConfig.authDisabled) running.push(await startIdentityProvider(identityProviderOptionsFromEnv(process.env)));
   const controlPlane = await startControlPlane(controlPlaneConfig, { env: process.env });
   running.push(controlPlane);
   const observabilityPlane = await startObservabilityPlane(observabilityPlaneConfig, { env: process.env });
   running.push(observabilityPlane);
   if (demoDataPlane) running.push(startDemoDataPlaneFromEnv({ controlPlane, observabilityPlane, env: process.env, config: observabilityPlaneConfig }));
-  printNextSteps({ issuer: controlPlaneConfig.issuer, controlPlane: controlPlaneConfig.canonicalUrl, observabilityPlane: observabilityPlaneConfig.canonicalUrl });
+  printNextSteps({
+    issuer: controlPlaneConfig.issuer,
+    controlPlane: controlPlaneConfig.canonicalUrl,
+    observabilityPlane: observabilityPlaneConfig.canonicalUrl,
+    authDisabled: controlPlaneConfig.authDisabled,
+  });
   return running;
 });

@@ -7,10 +7,9 @@ import { observabilityTool } from './support/define.js';
 import { groupIntoPatterns } from './support/log-patterns.js';
 import {
   describeWindow,
-  resolveWindow,
+  resolveQuery,
   resultLimit,
   scopeArguments,
-  scopeOf,
   scopeOutput,
   sortOrder,
   windowArguments,
@@ -109,9 +108,7 @@ export const queryComponentLogs = observabilityTool({
   output: logOutput,
   authorization: authorizeScope('logs:view'),
   handler: async (input, { deps }) => {
-    const scope = scopeOf(input);
-    const window = resolveWindow(input, deps.limits);
-    const limit = Math.min(input.limit, deps.limits.maxResults);
+    const { scope, window, limit } = resolveQuery(input, deps.limits);
     const page = await deps.telemetry.logs.queryComponentLogs({
       scope,
       window,
@@ -155,9 +152,7 @@ export const queryWorkflowLogs = observabilityTool({
   output: logOutput,
   authorization: authorizeScope('logs:view'),
   handler: async (input, { deps }) => {
-    const scope = scopeOf(input);
-    const window = resolveWindow(input, deps.limits);
-    const limit = Math.min(input.limit, deps.limits.maxResults);
+    const { scope, window, limit } = resolveQuery(input, deps.limits);
     const page = await deps.telemetry.logs.queryWorkflowLogs({
       namespace: input.namespace,
       ...(input.run_name ? { runName: input.run_name } : {}),

@@ -4,7 +4,7 @@ import { NotFoundError } from '../../../shared/tools/errors.js';
 import type { Span } from '../backends/telemetry-backend.js';
 import { authorizeScope, telemetryTarget } from './support/access.js';
 import { observabilityTool } from './support/define.js';
-import { describeWindow, resolveWindow, resultLimit, scopeArguments, scopeOf, scopeOutput, sortOrder, windowArguments, windowOutput } from './support/query-arguments.js';
+import { describeWindow, resolveQuery, resolveWindow, resultLimit, scopeArguments, scopeOf, scopeOutput, sortOrder, windowArguments, windowOutput } from './support/query-arguments.js';
 import { emptyResultHints, windowHints } from './support/result-hints.js';
 import { sanitizeUntrustedText } from './support/untrusted-text.js';
 
@@ -76,9 +76,7 @@ export const queryTraces = observabilityTool({
   }),
   authorization: authorizeScope('traces:view'),
   handler: async (input, { deps }) => {
-    const scope = scopeOf(input);
-    const window = resolveWindow(input, deps.limits);
-    const limit = Math.min(input.limit, deps.limits.maxResults);
+    const { scope, window, limit } = resolveQuery(input, deps.limits);
     const page = await deps.telemetry.traces.queryTraces({
       scope,
       window,

@@ -60,3 +60,11 @@ export function describeWindow(window: ResolvedWindow) {
 
 /** The effective, server-built scope, echoed back so the caller sees what was really queried. */
 export const scopeOutput = z.object({ namespace: z.string(), project: z.string().optional(), component: z.string().optional(), environment: z.string().optional() });
+
+/** The scope, window and result cap of a query, from its arguments and the operator's limits. */
+export function resolveQuery(
+  input: { namespace: string; project?: string | undefined; component?: string | undefined; environment?: string | undefined; start_time?: string | undefined; end_time?: string | undefined; limit: number },
+  limits: QueryLimits,
+) {
+  return { scope: scopeOf(input), window: resolveWindow(input, limits), limit: Math.min(input.limit, limits.maxResults) };
+}

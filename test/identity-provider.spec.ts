@@ -238,6 +238,9 @@ describe('redirect URIs of the public client', () => {
     'http://localhost:6274/oauth/callback',
     'http://localhost:39999/callback',
     'http://[::1]:40001/oauth/callback',
+    'http://127.0.0.1:33418/', // VS Code
+    'http://127.0.0.1:19876/mcp/oauth/callback', // OpenCode
+    'http://localhost:6274/oauth/callback/debug', // MCP Inspector's debug flow
   ])('accepts %s', async (redirectUri) => {
     const { tokens } = await loginAsUser({ issuer: idp.issuer, username: 'viewer', resource: controlPlane, scope: 'controlplane:read', redirectUri });
     expect((await verify(tokens.access_token, controlPlane)).sub).toBe('viewer');

@@ -39,7 +39,9 @@ export const SEEDED_SERVICE_CLIENTS: readonly SeededServiceClient[] = [
 export const PUBLIC_CLIENT_ID = 'plane-mcp-public';
 
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'] as const;
-const LOOPBACK_CALLBACK_PATHS = ['/callback', '/oauth/callback'] as const;
+// Loopback callback paths the assistants use: most '/callback' or '/oauth/callback'; VS Code '/';
+// OpenCode '/mcp/oauth/callback'; MCP Inspector's debug flow '/oauth/callback/debug'.
+const LOOPBACK_CALLBACK_PATHS = ['/', '/callback', '/oauth/callback', '/mcp/oauth/callback', '/oauth/callback/debug'] as const;
 
 /**
  * Redirect URIs of the public client. It is a native client, so oidc-provider matches loopback
@@ -49,6 +51,7 @@ export const PUBLIC_CLIENT_REDIRECT_URIS: readonly string[] = [
   'cursor://anysphere.cursor-mcp/oauth/callback',
   'http://127.0.0.1:6276/oauth/callback', // MCP Inspector CLI and TUI
   'http://localhost:6274/oauth/callback', // MCP Inspector web
+  'https://vscode.dev/redirect', // VS Code (desktop relays through it when the loopback listener is unavailable)
   ...LOOPBACK_HOSTS.flatMap((host) => LOOPBACK_CALLBACK_PATHS.map((path) => `http://${host}${path}`)),
 ];
 

@@ -1,10 +1,11 @@
-import { createMcpExpressApp, getOAuthProtectedResourceMetadataUrl, mcpAuthMetadataRouter, requireBearerAuth } from '@modelcontextprotocol/express';
+import { createMcpExpressApp, getOAuthProtectedResourceMetadataUrl, mcpAuthMetadataRouter } from '@modelcontextprotocol/express';
 import type { OAuthTokenVerifier } from '@modelcontextprotocol/express';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { buildOAuthProtectedResourceMetadata, createMcpHandler, McpServer, type AuthInfo, type OAuthMetadata } from '@modelcontextprotocol/server';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as z from 'zod';
+import { createBearerGate } from '../auth/bearer-gate.js';
 import { AUTH_DISABLED_WARNING, authDisabledBindError, isLoopbackHost, LOCAL_SUBJECT, localAuthInfo } from '../auth/auth-disabled.js';
 import { callerOf } from '../auth/verify-token.js';
 import { annotationsOf, type AnyToolDefinition } from '../tools/define-tool.js';
@@ -102,9 +103,10 @@ export function createPlaneApp<Deps>(options: PlaneAppOptions<Deps>): Express {
     const resourceMetadata = buildOAuthProtectedResourceMetadata(metadataOptions);
     app.get('/.well-known/oauth-protected-resource', (_req, res) => void res.json(resourceMetadata));
 
-    gate = requireBearerAuth({
+    gate = createBearerGate({
       verifier: options.verifier,
-      requiredScopes: [options.baseScope],
+      requiredScope: options.baseScope,
+      challengeScopes: options.scopesSupported,
       resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(canonicalUrl),
       expectedResource: canonicalUrl,
     });

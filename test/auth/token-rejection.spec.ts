@@ -58,7 +58,8 @@ function expectUnauthorized(result: { status: number; challenge: string }, plane
   expect(result.status).toBe(401);
   expect(result.challenge).toMatch(/^Bearer /);
   expect(result.challenge).toContain(`resource_metadata="${url.origin}/.well-known/oauth-protected-resource/mcp"`);
-  expect(result.challenge).toContain(plane === 'control-plane' ? 'scope="controlplane:read"' : 'scope="observability:read"');
+  // The challenge names all of the server's scopes, so clients that request exactly those can write where the policy allows.
+  expect(result.challenge).toContain(plane === 'control-plane' ? 'scope="controlplane:read controlplane:write"' : 'scope="observability:read observability:write"');
 }
 
 describe('bearer token gate', () => {
@@ -68,8 +69,10 @@ describe('bearer token gate', () => {
     expect(result.status).toBe(200);
   });
 
-  it('rejects a request without a token', async () => {
-    expectUnauthorized(await post(stack.controlPlane.url));
+  it('rejects a request without a token, with a challenge that carries no error code (RFC 6750 §3.1)', async () => {
+    const result = await post(stack.controlPlane.url);
+    expectUnauthorized(result);
+    expect(result.challenge).not.toContain('error=');
     expectUnauthorized(await post(stack.observabilityPlane.url), 'observability-plane');
   });
 

@@ -1,10 +1,9 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../shared/config/env.js';
 import { createResourceStore, describeStoreConfig, redactConnectionString, storeConfigFromEnv } from '../../servers/control-plane/store/create-store.js';
 import { SCHEMA_VERSION } from '../../servers/control-plane/store/migrations.js';
 import { createPostgresStore } from '../../servers/control-plane/store/postgres-store.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { createTestDatabase, withClient, type TestDatabase } from '../support/postgres.js';
 import { alice, component, storeContract } from './store-contract.js';
 
 // A fresh database per test (CREATE DATABASE takes a few ms), on the run's one PostgreSQL server.
@@ -27,15 +26,6 @@ describe('PostgresResourceStore specifics', () => {
     await database.drop();
   });
 
-  async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return await run(client);
-    } finally {
-      await client.end();
-    }
-  }
 
   it('migrates once when several replicas start at the same time (advisory lock)', async () => {
     const fresh = await createTestDatabase();

@@ -159,7 +159,7 @@ export async function createTestDatabase(serverUrl?: string): Promise<TestDataba
   const name = `plane_test_${randomBytes(6).toString('hex')}`;
   // Default collation en-US ignoring punctuation, like glibc's en_US.UTF-8 of many production
   // databases ('a-b' sorts after 'a0' there): list order must not depend on the database's locale.
-  await withAdmin(adminUrl, (client) =>
+  await withClient(adminUrl, (client) =>
     client.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US-u-ka-shifted' LOCALE 'C'`),
   );
   const url = new URL(adminUrl);
@@ -167,11 +167,12 @@ export async function createTestDatabase(serverUrl?: string): Promise<TestDataba
   return {
     url: url.toString(),
     name,
-    drop: () => withAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () => withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }
 
-async function withAdmin<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Run `run` with one connection to `url`, closed afterwards. */
+export async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -1,4 +1,5 @@
 import type { Decision } from '../authz/policy-engine.js';
+import { InvalidResourceNameError } from '../authz/resource-path.js';
 
 export type ServerErrorCode =
   | 'ERR_INVALID_INPUT'
@@ -72,6 +73,6 @@ export class InternalError extends McpServerError {
 /** Anything thrown, as a McpServerError: unknown errors become an internal error that keeps the original as `cause`. */
 export function asServerError(error: unknown): McpServerError {
   if (error instanceof McpServerError) return error;
-  if (error instanceof Error && error.name === 'InvalidResourceNameError') return new InvalidInputError(error.message);
+  if (error instanceof InvalidResourceNameError) return new InvalidInputError(error.message);
   return new InternalError({ cause: error });
 }

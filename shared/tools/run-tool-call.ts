@@ -44,19 +44,8 @@ export async function runToolCall<Deps>(
   const caller = callerOf(authInfo);
   if (!caller || !authInfo) return errorResult(asServerError(new Error('call reached a tool without a verified caller')));
   const { subject } = caller;
-  const action = 'callerOnly' in tool.authorization ? 'caller-only' : tool.authorization.action;
-  const event: Omit<AuditEvent, 'outcome' | 'decision' | 'durationMs'> = {
-    id: randomUUID(),
-    time: new Date().toISOString(),
-    plane: env.plane,
-    subject: `${subject.type}:${subject.id}`,
-    subjectType: subject.type,
-    groups: subject.groups,
-    clientId: authInfo.clientId,
-    tool: tool.name,
-    action,
-    arguments: redactArguments(rawArguments ?? {}),
-  };
+  const event = auditEventStart(tool, subject, authInfo.clientId, rawArguments, env.plane);
+  const { action } = event;
   const finish = async (fields: Pick<AuditEvent, 'outcome' | 'decision'> & Partial<AuditEvent>, result: CallToolResult) => {
     const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
     env.metrics.toolCalls.inc({ tool: tool.name, outcome: fields.outcome });
@@ -144,6 +133,28 @@ export async function runToolCall<Deps>(
       errorResult(error),
     );
   }
+}
+
+/** The part of a call's audit event known before it runs: who, which tool and action, redacted arguments. */
+export function auditEventStart<Deps>(
+  tool: AnyToolDefinition<Deps>,
+  subject: Subject,
+  clientId: string,
+  rawArguments: unknown,
+  plane: string,
+): Omit<AuditEvent, 'outcome' | 'decision' | 'durationMs'> {
+  return {
+    id: randomUUID(),
+    time: new Date().toISOString(),
+    plane,
+    subject: `${subject.type}:${subject.id}`,
+    subjectType: subject.type,
+    groups: subject.groups,
+    clientId,
+    tool: tool.name,
+    action: 'callerOnly' in tool.authorization ? 'caller-only' : tool.authorization.action,
+    arguments: redactArguments(rawArguments ?? {}),
+  };
 }
 
 /** Whether some allow binding grants the action at the path or somewhere below it. */

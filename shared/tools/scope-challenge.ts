@@ -1,9 +1,7 @@
 import type { ScopeChallengeHandler } from '@modelcontextprotocol/server';
-import { randomUUID } from 'node:crypto';
 import { callerOf } from '../auth/verify-token.js';
-import { redactArguments } from '../audit/redact.js';
 import type { AnyToolDefinition } from './define-tool.js';
-import type { CallEnvironment } from './run-tool-call.js';
+import { auditEventStart, type CallEnvironment } from './run-tool-call.js';
 
 /**
  * The tool's OAuth scope check, run by the SDK before the handler: a token without the scope gets HTTP
@@ -12,23 +10,15 @@ import type { CallEnvironment } from './run-tool-call.js';
 export function scopeChallengeFor<Deps>(tool: AnyToolDefinition<Deps>, env: CallEnvironment<Deps>): ScopeChallengeHandler {
   return async ({ request, authInfo }) => {
     if (!authInfo || authInfo.scopes.includes(tool.scope)) return undefined;
-    const subject = callerOf(authInfo)?.subject;
+    // The bearer gate only lets verified callers through, so the subject is there; the fallback keeps the refusal audited regardless.
+    const subject = callerOf(authInfo)?.subject ?? { type: 'service' as const, id: authInfo.clientId, groups: [] };
     env.metrics.toolCalls.inc({ tool: tool.name, outcome: 'insufficient_scope' });
     env.metrics.denials.inc({ tool: tool.name, reason: 'insufficient_scope' });
     try {
       await env.audit.record({
-        id: randomUUID(),
-        time: new Date().toISOString(),
-        plane: env.plane,
-        subject: subject ? `${subject.type}:${subject.id}` : `client:${authInfo.clientId}`,
-        subjectType: subject?.type ?? 'service',
-        groups: subject?.groups ?? [],
-        clientId: authInfo.clientId,
-        tool: tool.name,
-        action: 'callerOnly' in tool.authorization ? 'caller-only' : tool.authorization.action,
+        ...auditEventStart(tool, subject, authInfo.clientId, (request.params as { arguments?: unknown } | undefined)?.arguments, env.plane),
         decision: 'deny',
         rule: `insufficient_scope:${tool.scope}`,
-        arguments: redactArguments((request.params as { arguments?: unknown } | undefined)?.arguments ?? {}),
         outcome: 'insufficient_scope',
         errorCode: 'insufficient_scope',
         durationMs: 0,

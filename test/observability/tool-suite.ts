@@ -128,6 +128,20 @@ export function describeObservabilityTools(name: string, backend: BackendUnderTe
         }
       });
 
+      it('query_workflow_logs: a build run\'s lines by task; denied without logs:view; bad names refused', async () => {
+        const result = await ok('dev', 'query_workflow_logs', { namespace: 'default', run_name: 'greeting-service-build-07' });
+        expect(result.lines.map((line: any) => line.task)).toEqual(['checkout-source', 'build-image']);
+        const failed = await ok('dev', 'query_workflow_logs', { namespace: 'default', project: 'default', run_name: 'greeting-service-build-07', task: 'build-image' });
+        expect(failed.lines).toHaveLength(1);
+        expect(failed.lines[0].message).toContain('Dockerfile.broken: no such file or directory');
+        expect((await ok('dev', 'query_workflow_logs', { namespace: 'default', project: BOUTIQUE.project, run_name: 'greeting-service-build-07' })).lines).toEqual([]);
+        expect((await ok('dev', 'query_component_logs', { namespace: 'default', project: 'default', search_phrase: 'Dockerfile.broken' })).total).toBe(0);
+        await denied('viewer', 'query_workflow_logs', { namespace: 'default', run_name: 'greeting-service-build-07' });
+        await denied('sre-agent', 'query_workflow_logs', { namespace: 'default', project: 'default', run_name: 'greeting-service-build-07' }, 'test-sre-agent-not-default-project');
+        await invalid('query_workflow_logs', { namespace: 'default', run_name: 'Build 07!' }, /run_name/);
+        await invalid('query_workflow_logs', { namespace: 'default', task: '*' }, /task/);
+      });
+
       it('query_component_logs: a window over the maximum is shortened and says so', async () => {
         const result = await ok('dev', 'query_component_logs', { ...dev, start_time: '2000-01-01T00:00:00Z' });
         expect(result.window.clampedFrom).toBeDefined();

@@ -73,7 +73,13 @@ export class Connections {
     if (!configuration) {
       const secret = this.endpoints.clientSecret?.(clientId) ?? devClientSecret(clientId);
       const issuer = new URL(this.endpoints.issuer);
-      configuration = oidc.discovery(issuer, clientId, secret, oidc.ClientSecretBasic(secret), issuer.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : undefined);
+      configuration = oidc.discovery(
+        issuer,
+        clientId,
+        secret,
+        oidc.ClientSecretBasic(secret),
+        issuer.protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : undefined,
+      );
       configuration.catch(() => this.#configurations.delete(clientId));
       this.#configurations.set(clientId, configuration);
     }
@@ -88,7 +94,10 @@ export class Connections {
       client = (async () => {
         const token = await this.token(identity, server);
         const mcp = new Client({ name: 'plane-mcp-scenarios', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
-        const transport = new StreamableHTTPClientTransport(this.endpoints.servers[server], { authProvider: { token: async () => token }, onInsufficientScope: 'throw' });
+        const transport = new StreamableHTTPClientTransport(this.endpoints.servers[server], {
+          authProvider: { token: async () => token },
+          onInsufficientScope: 'throw',
+        });
         await mcp.connect(transport);
         return mcp;
       })();

@@ -16,7 +16,11 @@ export type ServerName = (typeof SERVERS)[number];
 export const SERVICE_CLIENTS = ['ci-deployer', 'sre-agent', 'finops-agent', 'readonly-assistant'] as const;
 export const USERS = ['admin', 'platform', 'dev', 'sre', 'viewer'] as const;
 
-const scopeOverride = z.string().min(1).optional().describe('Space-separated scopes to request instead of everything the identity may hold');
+const scopeOverride = z
+  .string()
+  .min(1)
+  .optional()
+  .describe('Space-separated scopes to request instead of everything the identity may hold');
 export const identitySchema = z.union([
   z.strictObject({ client: z.enum(SERVICE_CLIENTS), scope: scopeOverride }),
   z.strictObject({ user: z.enum(USERS), scope: scopeOverride }),
@@ -30,7 +34,9 @@ const matcherShape = {
   contains: z.unknown().optional().describe('substring of a string; element (or partial object) of an array; several with a list'),
   notContains: z.unknown().optional(),
   matches: z.string().optional().describe('regular expression a string must match'),
-  length: z.union([z.number().int().min(0), z.strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })]).optional(),
+  length: z
+    .union([z.number().int().min(0), z.strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })])
+    .optional(),
   min: z.number().optional(),
   max: z.number().optional(),
   exists: z.boolean().optional(),
@@ -67,16 +73,24 @@ export const assertionSchema: z.ZodType<Assertion> = z.lazy(() =>
     z.strictObject({ errorCode: z.string().min(1) }),
     z.strictObject({ httpStatus: z.number().int().min(100).max(599) }),
     z.strictObject({ insufficientScope: z.union([z.string().min(1), z.boolean()]) }),
-    z.strictObject({ text: z.strictObject({ contains: matcherShape.contains, notContains: matcherShape.notContains, matches: matcherShape.matches }) }),
+    z.strictObject({
+      text: z.strictObject({ contains: matcherShape.contains, notContains: matcherShape.notContains, matches: matcherShape.matches }),
+    }),
     z
       .strictObject({
         path: z.string().describe('dotted path into the result, e.g. traces[0].traceId; "" is the whole value'),
         ...matcherShape,
-        every: z.array(assertionSchema).min(1).optional().describe('assertions every element of the array satisfies (paths relative to the element)'),
+        every: z
+          .array(assertionSchema)
+          .min(1)
+          .optional()
+          .describe('assertions every element of the array satisfies (paths relative to the element)'),
         some: z.array(assertionSchema).min(1).optional(),
         none: z.array(assertionSchema).min(1).optional(),
       })
-      .refine((value) => Object.keys(value).some((key) => key !== 'path'), { error: 'a path assertion needs at least one check (equals, contains, …)' }),
+      .refine((value) => Object.keys(value).some((key) => key !== 'path'), {
+        error: 'a path assertion needs at least one check (equals, contains, …)',
+      }),
     z.strictObject({ anyOf: z.array(z.array(assertionSchema)).min(2).describe('passes when every assertion of one of the lists passes') }),
   ]),
 );
@@ -95,7 +109,10 @@ const httpSchema = z.strictObject({
 });
 
 const stepShape = {
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'lowercase letters, digits and -' }).max(80),
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'lowercase letters, digits and -' })
+    .max(80),
   prompt: z.string().optional().describe('the prompt (key of `prompts`) this step answers'),
   server: z.enum(SERVERS),
   as: identitySchema.optional(),
@@ -104,14 +121,18 @@ const stepShape = {
   listTools: z.literal(true).optional().describe('list the tools the identity sees instead of calling one'),
   http: httpSchema.optional().describe('a raw HTTP request (JSON-RPC POST) to inspect status and headers'),
   expect: z.array(assertionSchema).default([]),
-  save: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional().describe('variable name → path in the result'),
+  save: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string())
+    .optional()
+    .describe('variable name → path in the result'),
   retry: retrySchema.optional(),
 };
 
 export const stepSchema = z.strictObject(stepShape).superRefine((step, context) => {
   const kinds = [step.tool !== undefined, step.listTools === true, step.http !== undefined].filter(Boolean).length;
   if (kinds !== 1) context.addIssue({ code: 'custom', message: 'a step needs exactly one of tool, listTools, http', path: ['tool'] });
-  if (step.http && step.http.noToken && step.http.tokenFor) context.addIssue({ code: 'custom', message: 'noToken and tokenFor exclude each other', path: ['http'] });
+  if (step.http && step.http.noToken && step.http.tokenFor)
+    context.addIssue({ code: 'custom', message: 'noToken and tokenFor exclude each other', path: ['http'] });
 });
 export type Step = z.infer<typeof stepSchema>;
 
@@ -119,7 +140,9 @@ export const scenarioSchema = z
   .strictObject({
     title: z.string().min(1),
     description: z.string().min(1),
-    prompts: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), z.string().min(1)).refine((value) => Object.keys(value).length > 0, { error: 'at least one prompt' }),
+    prompts: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), z.string().min(1))
+      .refine((value) => Object.keys(value).length > 0, { error: 'at least one prompt' }),
     identity: identitySchema,
     /** Values the steps read as `${name}`, overridable per run (e.g. the namespace to play in). */
     variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.unknown()).default({}),
@@ -134,12 +157,20 @@ export const scenarioSchema = z
   })
   .superRefine((scenario, context) => {
     const names = new Set<string>();
-    for (const [section, steps] of [['setup', scenario.setup], ['steps', scenario.steps]] as const) {
+    for (const [section, steps] of [
+      ['setup', scenario.setup],
+      ['steps', scenario.steps],
+    ] as const) {
       steps.forEach((step, index) => {
-        if (names.has(step.name)) context.addIssue({ code: 'custom', message: `duplicate step name ${step.name}`, path: [section, index, 'name'] });
+        if (names.has(step.name))
+          context.addIssue({ code: 'custom', message: `duplicate step name ${step.name}`, path: [section, index, 'name'] });
         names.add(step.name);
         if (step.prompt !== undefined && !(step.prompt in scenario.prompts)) {
-          context.addIssue({ code: 'custom', message: `unknown prompt ${step.prompt} (prompts: ${Object.keys(scenario.prompts).join(', ')})`, path: [section, index, 'prompt'] });
+          context.addIssue({
+            code: 'custom',
+            message: `unknown prompt ${step.prompt} (prompts: ${Object.keys(scenario.prompts).join(', ')})`,
+            path: [section, index, 'prompt'],
+          });
         }
       });
     }
@@ -149,7 +180,8 @@ export const scenarioSchema = z
       const to = stepNames.indexOf(scenario.measure.to);
       if (from < 0) context.addIssue({ code: 'custom', message: `no step ${scenario.measure.from}`, path: ['measure', 'from'] });
       if (to < 0) context.addIssue({ code: 'custom', message: `no step ${scenario.measure.to}`, path: ['measure', 'to'] });
-      if (from >= 0 && to >= 0 && to < from) context.addIssue({ code: 'custom', message: 'measure.to comes before measure.from', path: ['measure', 'to'] });
+      if (from >= 0 && to >= 0 && to < from)
+        context.addIssue({ code: 'custom', message: 'measure.to comes before measure.from', path: ['measure', 'to'] });
     }
   });
 
@@ -166,7 +198,10 @@ export class ScenarioFileError extends Error {
 }
 
 function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '') || '(root)';
+  return (
+    path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${String(key)}` : String(key)), '') ||
+    '(root)'
+  );
 }
 
 /** Issues of a union are reported by zod as one "invalid input": dig out the branch closest to matching. */
@@ -207,7 +242,9 @@ export function loadScenarioFile(file: string): Scenario {
 
 /** Every `*.yaml` in a directory, sorted by name, or only the named ones (by id, in the order given). */
 export function loadScenarios(directory: string, names: readonly string[] = []): Scenario[] {
-  const files = readdirSync(directory).filter((file) => /\.ya?ml$/.test(file)).sort();
+  const files = readdirSync(directory)
+    .filter((file) => /\.ya?ml$/.test(file))
+    .sort();
   const all = new Map(files.map((file) => [file.replace(/\.ya?ml$/, ''), join(directory, file)]));
   if (names.length === 0) return [...all.values()].map(loadScenarioFile);
   return names.map((name) => {

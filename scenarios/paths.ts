@@ -31,7 +31,8 @@ export function lookup(value: unknown, path: string | PathSegment[]): { found: t
     if (typeof segment === 'number') {
       if (!Array.isArray(current)) return { found: false, missing: `${walked.join('')}[${segment}] (not an array)` };
       const index = segment < 0 ? current.length + segment : segment;
-      if (index < 0 || index >= current.length) return { found: false, missing: `${walked.join('')}[${segment}] (array has ${current.length})` };
+      if (index < 0 || index >= current.length)
+        return { found: false, missing: `${walked.join('')}[${segment}] (array has ${current.length})` };
       current = current[index];
       walked.push(`[${segment}]`);
     } else {

@@ -59,8 +59,20 @@ try {
 }
 
 const failed = reports.filter((report) => !report.passed);
-console.log(`${reports.length - failed.length} of ${reports.length} scenarios passed${failed.length ? `; failed: ${failed.map((report) => report.id).join(', ')}` : ''}`);
+console.log(
+  `${reports.length - failed.length} of ${reports.length} scenarios passed${failed.length ? `; failed: ${failed.map((report) => report.id).join(', ')}` : ''}`,
+);
 if (values.json) {
-  writeFileSync(values.json, `${JSON.stringify(reports.map(({ context: _context, ...report }) => ({ ...report, steps: report.steps.map(({ observation: _observation, ...step }) => step) })), null, 2)}\n`);
+  writeFileSync(
+    values.json,
+    `${JSON.stringify(
+      reports.map(({ context: _context, ...report }) => ({
+        ...report,
+        steps: report.steps.map(({ observation: _observation, ...step }) => step),
+      })),
+      null,
+      2,
+    )}\n`,
+  );
 }
 process.exitCode = failed.length ? 1 : 0;

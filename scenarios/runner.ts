@@ -90,11 +90,16 @@ function observeThrown(error: unknown): Observation {
       httpStatus: 403,
       insufficientScope: error.requiredScope !== undefined ? { requiredScope: error.requiredScope } : {},
       text: error.message,
-      data: { requiredScope: error.requiredScope, resourceMetadataUrl: error.resourceMetadataUrl?.href, errorDescription: error.errorDescription },
+      data: {
+        requiredScope: error.requiredScope,
+        resourceMetadataUrl: error.resourceMetadataUrl?.href,
+        errorDescription: error.errorDescription,
+      },
       thrown: `403 insufficient_scope: ${error.message}`,
     };
   }
-  if (error instanceof UnauthorizedError) return { isError: true, httpStatus: 401, text: error.message, data: undefined, thrown: `401: ${error.message}` };
+  if (error instanceof UnauthorizedError)
+    return { isError: true, httpStatus: 401, text: error.message, data: undefined, thrown: `401: ${error.message}` };
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return { isError: true, text: message, data: undefined, thrown: message };
 }
@@ -120,7 +125,10 @@ export class ScenarioRunner {
     let failed = false;
     let lastPrompt: string | undefined;
     log(`▶ ${scenario.title} (${scenario.id}) — as ${describeIdentity(scenario.identity)}`);
-    for (const [phase, steps] of [['setup', scenario.setup], ['step', scenario.steps]] as const) {
+    for (const [phase, steps] of [
+      ['setup', scenario.setup],
+      ['step', scenario.steps],
+    ] as const) {
       for (const step of steps) {
         if (failed && !options.continueOnFailure) {
           reports.push(this.#skipped(step, phase, scenario.identity));
@@ -166,7 +174,13 @@ export class ScenarioRunner {
     };
   }
 
-  async #runStep(step: Step, phase: 'setup' | 'step', defaultIdentity: Identity, context: TemplateContext, options: RunOptions): Promise<StepReport> {
+  async #runStep(
+    step: Step,
+    phase: 'setup' | 'step',
+    defaultIdentity: Identity,
+    context: TemplateContext,
+    options: RunOptions,
+  ): Promise<StepReport> {
     const identity = step.as ?? defaultIdentity;
     const started = Date.now();
     const deadline = started + (step.retry?.timeoutSeconds ?? 0) * 1000;
@@ -185,7 +199,9 @@ export class ScenarioRunner {
       }
       if (untilFailures.length === 0) break;
       if (Date.now() + step.retry.intervalSeconds * 1000 > deadline) {
-        failures = [`retry gave up after ${((Date.now() - started) / 1000).toFixed(1)} s and ${attempts} attempts: ${untilFailures.join('; ')}`];
+        failures = [
+          `retry gave up after ${((Date.now() - started) / 1000).toFixed(1)} s and ${attempts} attempts: ${untilFailures.join('; ')}`,
+        ];
         break;
       }
       await sleep(step.retry.intervalSeconds * 1000);
@@ -238,7 +254,12 @@ export class ScenarioRunner {
       }
       const result = await client.callTool({ name: step.tool!, arguments: args }, { timeout: timeoutSeconds * 1000 });
       const errorCode = result.isError ? errorCodeOf(result) : undefined;
-      return { isError: result.isError === true, ...(errorCode ? { errorCode } : {}), text: textOf(result.content), data: result.structuredContent ?? (result.isError ? result._meta?.['plane-mcp/error'] : undefined) };
+      return {
+        isError: result.isError === true,
+        ...(errorCode ? { errorCode } : {}),
+        text: textOf(result.content),
+        data: result.structuredContent ?? (result.isError ? result._meta?.['plane-mcp/error'] : undefined),
+      };
     } catch (error) {
       return observeThrown(error);
     }
@@ -247,7 +268,11 @@ export class ScenarioRunner {
   /** A raw JSON-RPC POST, to see what a client sees at the HTTP level (status, WWW-Authenticate). */
   async #http(step: Step, identity: Identity, args: Record<string, unknown>): Promise<Observation> {
     const http = step.http!;
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2025-06-18',
+    };
     if (!http.noToken) headers.authorization = `Bearer ${await this.connections.token(identity, http.tokenFor ?? step.server)}`;
     const response = await fetch(this.connections.endpoints.servers[step.server], {
       method: 'POST',
@@ -314,7 +339,9 @@ export function formatTotals(report: ScenarioReport): string {
   ];
   if (report.measure) {
     const m = report.measure;
-    lines.push(`  measure — ${m.label} (${m.from} → ${m.to}): ${m.toolCalls} tool calls (${m.attempts} with retries), result tokens ${fmt(m.tokens.text)} text / ${fmt(m.tokens.structured)} structured`);
+    lines.push(
+      `  measure — ${m.label} (${m.from} → ${m.to}): ${m.toolCalls} tool calls (${m.attempts} with retries), result tokens ${fmt(m.tokens.text)} text / ${fmt(m.tokens.structured)} structured`,
+    );
   }
   return lines.join('\n');
 }

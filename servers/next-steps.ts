@@ -3,7 +3,9 @@ export function printNextSteps(urls: { issuer: string; controlPlane: URL; observ
   const cp = urls.controlPlane.href;
   const op = urls.observabilityPlane.href;
   if (urls.authDisabled) {
-    process.stderr.write(`\nplane-mcp is running WITH AUTHENTICATION DISABLED (development only, loopback only).\n  control plane MCP     ${cp}\n  observability MCP     ${op}\nEvery request acts as user:local-developer (group platform-admins). Do not expose these ports.\n\n`);
+    process.stderr.write(
+      `\nplane-mcp is running WITH AUTHENTICATION DISABLED (development only, loopback only).\n  control plane MCP     ${cp}\n  observability MCP     ${op}\nEvery request acts as user:local-developer (group platform-admins). Do not expose these ports.\n\n`,
+    );
     return;
   }
   process.stderr.write(`

@@ -22,12 +22,14 @@ await runUntilSignal('plane-mcp', async () => {
   const observabilityPlaneConfig = resolvePlaneConfig('observability-plane', argv, process.env);
   const running = [];
   // With authentication switched off (development, loopback only) no identity provider is needed.
-  if (embeddedIdentityProvider && !controlPlaneConfig.authDisabled) running.push(await startIdentityProvider(identityProviderOptionsFromEnv(process.env)));
+  if (embeddedIdentityProvider && !controlPlaneConfig.authDisabled)
+    running.push(await startIdentityProvider(identityProviderOptionsFromEnv(process.env)));
   const controlPlane = await startControlPlane(controlPlaneConfig, { env: process.env });
   running.push(controlPlane);
   const observabilityPlane = await startObservabilityPlane(observabilityPlaneConfig, { env: process.env });
   running.push(observabilityPlane);
-  if (demoDataPlane) running.push(startDemoDataPlaneFromEnv({ controlPlane, observabilityPlane, env: process.env, config: observabilityPlaneConfig }));
+  if (demoDataPlane)
+    running.push(startDemoDataPlaneFromEnv({ controlPlane, observabilityPlane, env: process.env, config: observabilityPlaneConfig }));
   printNextSteps({
     issuer: controlPlaneConfig.issuer,
     controlPlane: controlPlaneConfig.canonicalUrl,

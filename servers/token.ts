@@ -11,7 +11,11 @@ import { devClientSecret, seededScopesFor } from './identity-provider/seed.js';
  * The secret comes from PLANE_CLIENT_SECRET_<CLIENT> or the dev default `<client>-secret`.
  */
 const { values } = parseArgs({
-  options: { client: { type: 'string', default: 'readonly-assistant' }, server: { type: 'string', default: 'control-plane' }, scope: { type: 'string' } },
+  options: {
+    client: { type: 'string', default: 'readonly-assistant' },
+    server: { type: 'string', default: 'control-plane' },
+    scope: { type: 'string' },
+  },
 });
 const env = parseEnv(planeEnvironment, process.env);
 const servers: Record<string, { url: string; scope: string }> = {
@@ -26,7 +30,13 @@ if (!target) {
 const clientId = values.client;
 const secret = process.env[clientSecretVariable(clientId)] ?? devClientSecret(clientId);
 const issuer = new URL(env.PLANE_ISSUER);
-const configuration = await client.discovery(issuer, clientId, secret, undefined, issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {});
+const configuration = await client.discovery(
+  issuer,
+  clientId,
+  secret,
+  undefined,
+  issuer.protocol === 'http:' ? { execute: [client.allowInsecureRequests] } : {},
+);
 const scope = values.scope ?? seededScopesFor(clientId, target.scope.split(' ')).join(' ');
 const tokens = await client.clientCredentialsGrant(configuration, { scope, resource: target.url });
 process.stdout.write(`${tokens.access_token}\n`);

@@ -73,30 +73,43 @@ async function authorizationUrl(parameters: Record<string, string | undefined>, 
 }
 
 describe('discovery', () => {
-  it.each(['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server'])('%s advertises what MCP clients need', async (path) => {
-    const metadata = (await (await fetch(`${idp.issuer}${path}`)).json()) as Record<string, unknown>;
-    expect(metadata.issuer).toBe(idp.issuer);
-    expect(metadata.code_challenge_methods_supported).toEqual(['S256']);
-    expect(metadata.registration_endpoint).toBe(`${idp.issuer}/reg`);
-    expect(metadata.jwks_uri).toBe(idp.jwksUri);
-    expect(metadata.authorization_response_iss_parameter_supported).toBe(true);
-    expect(metadata.scopes_supported).toEqual(['openid', 'offline_access', 'controlplane:read', 'controlplane:write', 'observability:read', 'observability:write']);
-    expect(metadata.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token', 'client_credentials']));
-    expect(metadata.response_types_supported).toEqual(['code']);
-  });
+  it.each(['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server'])(
+    '%s advertises what MCP clients need',
+    async (path) => {
+      const metadata = (await (await fetch(`${idp.issuer}${path}`)).json()) as Record<string, unknown>;
+      expect(metadata.issuer).toBe(idp.issuer);
+      expect(metadata.code_challenge_methods_supported).toEqual(['S256']);
+      expect(metadata.registration_endpoint).toBe(`${idp.issuer}/reg`);
+      expect(metadata.jwks_uri).toBe(idp.jwksUri);
+      expect(metadata.authorization_response_iss_parameter_supported).toBe(true);
+      expect(metadata.scopes_supported).toEqual([
+        'openid',
+        'offline_access',
+        'controlplane:read',
+        'controlplane:write',
+        'observability:read',
+        'observability:write',
+      ]);
+      expect(metadata.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token', 'client_credentials']));
+      expect(metadata.response_types_supported).toEqual(['code']);
+    },
+  );
 });
 
 describe('client credentials', () => {
-  it.each(SEEDED_SERVICE_CLIENTS.map((seeded) => [seeded.clientId, seeded.scopes]))('%s gets a signed JWT bound to the resource', async (clientId, allowed) => {
-    const scope = allowed.filter((value) => value.startsWith('controlplane:')).join(' ');
-    const tokens = await clientCredentialsToken({ issuer: idp.issuer, clientId, resource: controlPlane, scope });
-    expect(tokens.scope).toBe(scope);
-    const claims = await verify(tokens.access_token, controlPlane);
-    expect(claims).toMatchObject({ aud: controlPlane, iss: idp.issuer, sub: clientId, client_id: clientId, scope });
-    expect(claims.exp).toBeGreaterThan(Date.now() / 1000);
-    expect(claims.jti).toEqual(expect.any(String));
-    expect(claims).not.toHaveProperty('groups');
-  });
+  it.each(SEEDED_SERVICE_CLIENTS.map((seeded) => [seeded.clientId, seeded.scopes]))(
+    '%s gets a signed JWT bound to the resource',
+    async (clientId, allowed) => {
+      const scope = allowed.filter((value) => value.startsWith('controlplane:')).join(' ');
+      const tokens = await clientCredentialsToken({ issuer: idp.issuer, clientId, resource: controlPlane, scope });
+      expect(tokens.scope).toBe(scope);
+      const claims = await verify(tokens.access_token, controlPlane);
+      expect(claims).toMatchObject({ aud: controlPlane, iss: idp.issuer, sub: clientId, client_id: clientId, scope });
+      expect(claims.exp).toBeGreaterThan(Date.now() / 1000);
+      expect(claims.jti).toEqual(expect.any(String));
+      expect(claims).not.toHaveProperty('groups');
+    },
+  );
 
   it('accepts client_secret_post too, and binds the token to the observability plane when asked', async () => {
     const tokens = await clientCredentialsToken({
@@ -112,14 +125,25 @@ describe('client credentials', () => {
   });
 
   it('refuses a wrong secret with invalid_client', async () => {
-    const request = { issuer: idp.issuer, clientId: 'ci-deployer', clientSecret: 'not-the-secret', resource: controlPlane, scope: 'controlplane:read' };
+    const request = {
+      issuer: idp.issuer,
+      clientId: 'ci-deployer',
+      clientSecret: 'not-the-secret',
+      resource: controlPlane,
+      scope: 'controlplane:read',
+    };
     expect(await oauthError(clientCredentialsToken(request))).toBe('invalid_client');
   });
 
   it('refuses an unknown resource, and a request that names none, with invalid_target', async () => {
     const request = { issuer: idp.issuer, clientId: 'ci-deployer', scope: 'controlplane:read' };
     expect(await oauthError(clientCredentialsToken({ ...request, resource: 'http://127.0.0.1:9999/mcp' }))).toBe('invalid_target');
-    const configuration = await discoverClient(idp.issuer, 'ci-deployer', 'ci-deployer-secret', client.ClientSecretBasic('ci-deployer-secret'));
+    const configuration = await discoverClient(
+      idp.issuer,
+      'ci-deployer',
+      'ci-deployer-secret',
+      client.ClientSecretBasic('ci-deployer-secret'),
+    );
     expect(await oauthError(client.clientCredentialsGrant(configuration, { scope: 'controlplane:read' }))).toBe('invalid_target');
   });
 
@@ -166,7 +190,12 @@ describe('authorization code with PKCE', () => {
     expect(outcome.redirect?.searchParams.get('iss')).toBe(idp.issuer);
     expect(outcome.redirect?.searchParams.get('state')).toBe(state);
 
-    const tokens = await client.authorizationCodeGrant(configuration, outcome.redirect!, { pkceCodeVerifier: verifier, expectedState: state }, { resource: controlPlane });
+    const tokens = await client.authorizationCodeGrant(
+      configuration,
+      outcome.redirect!,
+      { pkceCodeVerifier: verifier, expectedState: state },
+      { resource: controlPlane },
+    );
     const claims = await verify(tokens.access_token, controlPlane);
     expect(claims).toMatchObject({
       sub: 'dev',
@@ -181,7 +210,12 @@ describe('authorization code with PKCE', () => {
   });
 
   it('grants only the requested scopes that the resource accepts', async () => {
-    const { tokens } = await loginAsUser({ issuer: idp.issuer, username: 'sre', resource: observabilityPlane, scope: 'observability:read controlplane:write' });
+    const { tokens } = await loginAsUser({
+      issuer: idp.issuer,
+      username: 'sre',
+      resource: observabilityPlane,
+      scope: 'observability:read controlplane:write',
+    });
     const claims = await verify(tokens.access_token, observabilityPlane);
     expect(claims).toMatchObject({ sub: 'sre', groups: ['sre'], scope: 'observability:read' });
   });
@@ -219,7 +253,12 @@ describe('authorization code with PKCE', () => {
   });
 
   it('refreshes: a new JWT for the same audience, and the used refresh token is rotated out', async () => {
-    const { tokens, configuration } = await loginAsUser({ issuer: idp.issuer, username: 'platform', resource: controlPlane, scope: 'controlplane:read' });
+    const { tokens, configuration } = await loginAsUser({
+      issuer: idp.issuer,
+      username: 'platform',
+      resource: controlPlane,
+      scope: 'controlplane:read',
+    });
     const refreshed = await client.refreshTokenGrant(configuration, tokens.refresh_token!);
     const before = await verify(tokens.access_token, controlPlane);
     const after = await verify(refreshed.access_token, controlPlane);
@@ -242,15 +281,24 @@ describe('redirect URIs of the public client', () => {
     'http://127.0.0.1:19876/mcp/oauth/callback', // OpenCode
     'http://localhost:6274/oauth/callback/debug', // MCP Inspector's debug flow
   ])('accepts %s', async (redirectUri) => {
-    const { tokens } = await loginAsUser({ issuer: idp.issuer, username: 'viewer', resource: controlPlane, scope: 'controlplane:read', redirectUri });
+    const { tokens } = await loginAsUser({
+      issuer: idp.issuer,
+      username: 'viewer',
+      resource: controlPlane,
+      scope: 'controlplane:read',
+      redirectUri,
+    });
     expect((await verify(tokens.access_token, controlPlane)).sub).toBe('viewer');
   });
 
-  it.each(['http://example.com/callback', 'http://127.0.0.1:5000/elsewhere', 'cursor://another.app/oauth/callback'])('refuses %s without redirecting', async (redirectUri) => {
-    const response = await fetch(await authorizationUrl({ redirect_uri: redirectUri }), { redirect: 'manual' });
-    expect(response.status).toBe(400);
-    expect(response.headers.get('location')).toBeNull();
-  });
+  it.each(['http://example.com/callback', 'http://127.0.0.1:5000/elsewhere', 'cursor://another.app/oauth/callback'])(
+    'refuses %s without redirecting',
+    async (redirectUri) => {
+      const response = await fetch(await authorizationUrl({ redirect_uri: redirectUri }), { redirect: 'manual' });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('location')).toBeNull();
+    },
+  );
 });
 
 describe('dynamic client registration', () => {
@@ -275,23 +323,44 @@ describe('dynamic client registration', () => {
       clientId,
       redirectUri: 'http://127.0.0.1:5678/callback',
     });
-    expect(await verify(tokens.access_token, controlPlane)).toMatchObject({ sub: 'admin', groups: ['platform-admins'], client_id: clientId });
+    expect(await verify(tokens.access_token, controlPlane)).toMatchObject({
+      sub: 'admin',
+      groups: ['platform-admins'],
+      client_id: clientId,
+    });
     expect(tokens.refresh_token).toEqual(expect.any(String));
 
-    const elsewhere = await fetch(await authorizationUrl({ redirect_uri: 'http://example.com:5678/callback' }, clientId), { redirect: 'manual' });
+    const elsewhere = await fetch(await authorizationUrl({ redirect_uri: 'http://example.com:5678/callback' }, clientId), {
+      redirect: 'manual',
+    });
     expect(elsewhere.status).toBe(400);
     expect(elsewhere.headers.get('location')).toBeNull();
   });
 
   it('refuses a native client with a non-loopback http redirect', async () => {
-    const attempt = register({ application_type: 'native', redirect_uris: ['http://example.com/callback'], token_endpoint_auth_method: 'none' });
+    const attempt = register({
+      application_type: 'native',
+      redirect_uris: ['http://example.com/callback'],
+      token_endpoint_auth_method: 'none',
+    });
     expect(await oauthError(attempt)).toBe('invalid_redirect_uri');
   });
 
   it('does not let a registered client mint service tokens', async () => {
-    const registered = await register({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' });
+    const registered = await register({
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    });
     const { client_id: clientId, client_secret: secret } = registered.clientMetadata();
-    const attempt = clientCredentialsToken({ issuer: idp.issuer, clientId, clientSecret: String(secret), resource: controlPlane, scope: 'controlplane:read' });
+    const attempt = clientCredentialsToken({
+      issuer: idp.issuer,
+      clientId,
+      clientSecret: String(secret),
+      resource: controlPlane,
+      scope: 'controlplane:read',
+    });
     expect(await oauthError(attempt)).toBe('unauthorized_client');
   });
 });
@@ -306,7 +375,10 @@ describe('restart with the same data directory', () => {
   afterAll(() => removeTempDir(dataDir));
 
   /** Run `before` against one provider, restart it on the same issuer and data directory, then run `after`. */
-  async function acrossRestart<T>(before: (provider: TestIdentityProvider) => Promise<T>, after: (provider: TestIdentityProvider, value: T) => Promise<void>) {
+  async function acrossRestart<T>(
+    before: (provider: TestIdentityProvider) => Promise<T>,
+    after: (provider: TestIdentityProvider, value: T) => Promise<void>,
+  ) {
     const first = await startTestIdentityProvider({ issuer, dataDir });
     const value = await before(first).finally(() => first.close());
     const second = await startTestIdentityProvider({ issuer, dataDir });
@@ -326,12 +398,23 @@ describe('restart with the same data directory', () => {
       async () => {
         const registered = await client.dynamicClientRegistration(
           new URL(issuer),
-          { application_type: 'native', redirect_uris: ['http://127.0.0.1/callback'], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'] },
+          {
+            application_type: 'native',
+            redirect_uris: ['http://127.0.0.1/callback'],
+            token_endpoint_auth_method: 'none',
+            grant_types: ['authorization_code', 'refresh_token'],
+          },
           client.None(),
           { execute: [client.allowInsecureRequests] },
         );
         const clientId = registered.clientMetadata().client_id;
-        const { tokens } = await loginAsUser({ issuer, username: 'dev', resource: observabilityPlane, scope: 'observability:read', clientId });
+        const { tokens } = await loginAsUser({
+          issuer,
+          username: 'dev',
+          resource: observabilityPlane,
+          scope: 'observability:read',
+          clientId,
+        });
         return { clientId, refreshToken: tokens.refresh_token! };
       },
       async (second, { clientId, refreshToken }) => {
@@ -354,7 +437,10 @@ describe('identityProviderOptionsFromEnv', () => {
   });
 
   it('reads per-client secrets and the token lifetime', () => {
-    const options = identityProviderOptionsFromEnv({ PLANE_CLIENT_SECRET_CI_DEPLOYER: 'ci-secret-from-the-vault', PLANE_ACCESS_TOKEN_TTL_SECONDS: '600' });
+    const options = identityProviderOptionsFromEnv({
+      PLANE_CLIENT_SECRET_CI_DEPLOYER: 'ci-secret-from-the-vault',
+      PLANE_ACCESS_TOKEN_TTL_SECONDS: '600',
+    });
     expect(options.clientSecrets).toEqual({ 'ci-deployer': 'ci-secret-from-the-vault' });
     expect(options.accessTokenTtlSeconds).toBe(600);
   });

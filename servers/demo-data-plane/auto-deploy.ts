@@ -16,36 +16,78 @@ export interface AutoDeployResult {
 /** The environment a pipeline starts from. */
 export function firstEnvironment(pipeline: DeploymentPipeline): string | undefined {
   const targets = new Set(pipeline.spec.promotionPaths.flatMap((path) => path.targetEnvironmentRefs.map((target) => target.name)));
-  return pipeline.spec.promotionPaths.map((path) => path.sourceEnvironmentRef).find((source) => !targets.has(source)) ?? pipeline.spec.promotionPaths[0]?.sourceEnvironmentRef;
+  return (
+    pipeline.spec.promotionPaths.map((path) => path.sourceEnvironmentRef).find((source) => !targets.has(source)) ??
+    pipeline.spec.promotionPaths[0]?.sourceEnvironmentRef
+  );
 }
 
-export async function autoDeploy(store: ResourceStore, component: Component, release: ComponentRelease, actor: Actor): Promise<AutoDeployResult> {
+export async function autoDeploy(
+  store: ResourceStore,
+  component: Component,
+  release: ComponentRelease,
+  actor: Actor,
+): Promise<AutoDeployResult> {
   const namespace = component.metadata.namespace!;
   const name = component.metadata.name;
-  if (!component.spec.autoDeploy) return { action: 'skipped', message: `autoDeploy is off for ${name}: release ${release.metadata.name} was not deployed` };
+  if (!component.spec.autoDeploy)
+    return { action: 'skipped', message: `autoDeploy is off for ${name}: release ${release.metadata.name} was not deployed` };
   const project = await store.get('Project', namespace, component.spec.owner.projectName);
   const pipelineName = project?.spec.deploymentPipelineRef ?? 'default';
   const pipeline = await store.get('DeploymentPipeline', namespace, pipelineName);
   const environment = pipeline ? firstEnvironment(pipeline) : undefined;
-  if (!environment) return { action: 'skipped', message: `deployment pipeline ${pipelineName} not found: release ${release.metadata.name} was not deployed` };
+  if (!environment)
+    return {
+      action: 'skipped',
+      message: `deployment pipeline ${pipelineName} not found: release ${release.metadata.name} was not deployed`,
+    };
 
-  const bindings = await store.list({ kind: 'ReleaseBinding', namespace, project: component.spec.owner.projectName, component: name, limit: 100 });
+  const bindings = await store.list({
+    kind: 'ReleaseBinding',
+    namespace,
+    project: component.spec.owner.projectName,
+    component: name,
+    limit: 100,
+  });
   const existing = bindings.items.find((binding) => binding.spec.environment === environment);
   if (existing) {
     if (existing.spec.releaseName === release.metadata.name) {
-      return { action: 'unchanged', environment, binding: existing.metadata.name, message: `${existing.metadata.name} already runs ${release.metadata.name}` };
+      return {
+        action: 'unchanged',
+        environment,
+        binding: existing.metadata.name,
+        message: `${existing.metadata.name} already runs ${release.metadata.name}`,
+      };
     }
-    await store.modify('ReleaseBinding', namespace, existing.metadata.name, actor, (current) => ({ ...current, spec: { ...current.spec, releaseName: release.metadata.name } }));
-    return { action: 'updated', environment, binding: existing.metadata.name, message: `deployed ${release.metadata.name} to ${environment} (updated binding ${existing.metadata.name})` };
+    await store.modify('ReleaseBinding', namespace, existing.metadata.name, actor, (current) => ({
+      ...current,
+      spec: { ...current.spec, releaseName: release.metadata.name },
+    }));
+    return {
+      action: 'updated',
+      environment,
+      binding: existing.metadata.name,
+      message: `deployed ${release.metadata.name} to ${environment} (updated binding ${existing.metadata.name})`,
+    };
   }
   const bindingName = `${name}-${environment}`.slice(0, 63).replace(/-+$/, '');
   await store.create(
     releaseBindingSchema.parse({
       kind: 'ReleaseBinding',
       metadata: { name: bindingName, namespace },
-      spec: { owner: { projectName: component.spec.owner.projectName, componentName: name }, environment, releaseName: release.metadata.name, state: 'Active' },
+      spec: {
+        owner: { projectName: component.spec.owner.projectName, componentName: name },
+        environment,
+        releaseName: release.metadata.name,
+        state: 'Active',
+      },
     }),
     actor,
   );
-  return { action: 'created', environment, binding: bindingName, message: `deployed ${release.metadata.name} to ${environment} (created binding ${bindingName})` };
+  return {
+    action: 'created',
+    environment,
+    binding: bindingName,
+    message: `deployed ${release.metadata.name} to ${environment} (created binding ${bindingName})`,
+  };
 }

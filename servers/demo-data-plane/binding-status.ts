@@ -49,7 +49,12 @@ function readyCondition(deployment: SimulatedDeployment, ready: number): Omit<Co
     const pending = deployment.pods.filter((pod) => pod.template !== want.template || pod.phase !== 'Running').length;
     if (pending === 0) return { type: 'Ready', status: 'True', reason: 'Available', message: `${ready}/${want.replicas} pods ready` };
     const rollout = `${ready}/${want.replicas} pods ready; rolling out the new pod template (${pending} pod(s) pending)`;
-    return { type: 'Ready', status: 'True', reason: 'RollingUpdate', message: crash ? `${rollout}; the new pods crash: ${crash}` : rollout };
+    return {
+      type: 'Ready',
+      status: 'True',
+      reason: 'RollingUpdate',
+      message: crash ? `${rollout}; the new pods crash: ${crash}` : rollout,
+    };
   }
   if (crash) return no('CrashLoopBackOff', `${ready}/${want.replicas} pods ready; ${crash}`);
   return no('PodsStarting', `${ready}/${want.replicas} pods ready; starting`);

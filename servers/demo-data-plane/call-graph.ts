@@ -28,9 +28,23 @@ export interface FrontendRoute {
 }
 
 /** The product ids of the real catalogue. */
-export const PRODUCT_IDS = ['OLJCESPC7Z', '66VCHSJNUP', '1YMWWN1N4O', 'L9ECAV7KIM', '2ZYFJ3GM2N', '0PUK6V6EV0', 'LS4PSXUNUM', '9SIQT8TOJO', '6E92ZMYYFZ'] as const;
+export const PRODUCT_IDS = [
+  'OLJCESPC7Z',
+  '66VCHSJNUP',
+  '1YMWWN1N4O',
+  'L9ECAV7KIM',
+  '2ZYFJ3GM2N',
+  '0PUK6V6EV0',
+  'LS4PSXUNUM',
+  '9SIQT8TOJO',
+  '6E92ZMYYFZ',
+] as const;
 
-const recommendations: RpcCall = { service: 'recommendation', method: 'ListRecommendations', calls: [{ service: 'productcatalog', method: 'ListProducts' }] };
+const recommendations: RpcCall = {
+  service: 'recommendation',
+  method: 'ListRecommendations',
+  calls: [{ service: 'productcatalog', method: 'ListProducts' }],
+};
 const currencies: RpcCall = { service: 'currency', method: 'GetSupportedCurrencies' };
 const ads: RpcCall = { service: 'ad', method: 'GetAds', optional: true };
 
@@ -40,21 +54,37 @@ export const FRONTEND_ROUTES: readonly FrontendRoute[] = [
     route: '/',
     weight: 40,
     status: 200,
-    calls: [currencies, { service: 'productcatalog', method: 'ListProducts' }, { service: 'cart', method: 'GetCart' }, { service: 'currency', method: 'Convert', repeat: 3 }, ads],
+    calls: [
+      currencies,
+      { service: 'productcatalog', method: 'ListProducts' },
+      { service: 'cart', method: 'GetCart' },
+      { service: 'currency', method: 'Convert', repeat: 3 },
+      ads,
+    ],
   },
   {
     method: 'GET',
     route: '/product/{id}',
     weight: 35,
     status: 200,
-    calls: [currencies, { service: 'productcatalog', method: 'GetProduct' }, { service: 'cart', method: 'GetCart' }, { service: 'currency', method: 'Convert' }, recommendations, ads],
+    calls: [
+      currencies,
+      { service: 'productcatalog', method: 'GetProduct' },
+      { service: 'cart', method: 'GetCart' },
+      { service: 'currency', method: 'Convert' },
+      recommendations,
+      ads,
+    ],
   },
   {
     method: 'POST',
     route: '/cart',
     weight: 10,
     status: 302,
-    calls: [{ service: 'productcatalog', method: 'GetProduct' }, { service: 'cart', method: 'AddItem' }],
+    calls: [
+      { service: 'productcatalog', method: 'GetProduct' },
+      { service: 'cart', method: 'AddItem' },
+    ],
   },
   {
     method: 'GET',
@@ -98,7 +128,18 @@ export const FRONTEND_ROUTES: readonly FrontendRoute[] = [
 ];
 
 /** Components that take part in the Online Boutique graph. */
-export const BOUTIQUE_SERVICES: ReadonlySet<string> = new Set(['frontend', 'productcatalog', 'checkout', 'cart', 'currency', 'payment', 'email', 'shipping', 'recommendation', 'ad']);
+export const BOUTIQUE_SERVICES: ReadonlySet<string> = new Set([
+  'frontend',
+  'productcatalog',
+  'checkout',
+  'cart',
+  'currency',
+  'payment',
+  'email',
+  'shipping',
+  'recommendation',
+  'ad',
+]);
 
 /** What the caller says when a call fails (the real services' wording where there is one). */
 const FAILURE_CONTEXT: Record<string, string> = {

@@ -74,7 +74,11 @@ export async function listNamespaces(store: ResourceStore): Promise<string[]> {
   return names;
 }
 
-export async function readDesiredState(store: ResourceStore, releases: ReleaseCache, limits: DesiredStateLimits): Promise<{ deployments: DesiredDeployment[]; truncated: boolean }> {
+export async function readDesiredState(
+  store: ResourceStore,
+  releases: ReleaseCache,
+  limits: DesiredStateLimits,
+): Promise<{ deployments: DesiredDeployment[]; truncated: boolean }> {
   const deployments: DesiredDeployment[] = [];
   for (const namespace of await listNamespaces(store)) {
     let after: string | undefined;

@@ -21,7 +21,9 @@ await runUntilSignal('demo-data-plane', async () => {
   );
   const settings = resolveObservabilityConfig(process.env, dataDir);
   if (settings.backend.kind !== 'opensearch') {
-    throw new ConfigError('the standalone demo data plane writes to OpenSearch + Prometheus: set PLANE_OBSERVABILITY_BACKEND=opensearch (npm start runs it in process for the embedded backend)');
+    throw new ConfigError(
+      'the standalone demo data plane writes to OpenSearch + Prometheus: set PLANE_OBSERVABILITY_BACKEND=opensearch (npm start runs it in process for the embedded backend)',
+    );
   }
   const logger = createLogger({ name: 'demo-data-plane', level });
   const storeConfig = storeConfigFromEnv(process.env, dataDir);
@@ -30,7 +32,14 @@ await runUntilSignal('demo-data-plane', async () => {
   const writer = createOpenSearchPrometheusWriter(opensearch, settings.backend.prometheusUrl);
   // The same pace as npm start: one shopper request a second, pod metrics every 15 s.
   const plane = startDemoDataPlane({ store, writer, logger, requestsPerSecond: 1, metricsIntervalMilliseconds: 15_000 });
-  logger.info({ store: describeStoreConfig(storeConfig), opensearch: new URL(settings.backend.opensearch.url).origin, prometheus: new URL(settings.backend.prometheusUrl).origin }, 'demo data plane running');
+  logger.info(
+    {
+      store: describeStoreConfig(storeConfig),
+      opensearch: new URL(settings.backend.opensearch.url).origin,
+      prometheus: new URL(settings.backend.prometheusUrl).origin,
+    },
+    'demo data plane running',
+  );
   return [
     {
       async close() {

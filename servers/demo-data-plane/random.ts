@@ -42,7 +42,10 @@ export function createRandom(seed: number): Random {
     },
     hex: (length) => {
       let out = '';
-      while (out.length < length) out += Math.floor(next() * 0x100000000).toString(16).padStart(8, '0');
+      while (out.length < length)
+        out += Math.floor(next() * 0x100000000)
+          .toString(16)
+          .padStart(8, '0');
       out = out.slice(0, length);
       return /^0+$/.test(out) ? `${out.slice(0, -1)}1` : out;
     },

@@ -71,7 +71,10 @@ export const SERVICE_PROFILES: Readonly<Record<string, ServiceProfile>> = {
     memoryBaseMiB: 34,
     memoryPerRpsMiB: 1,
     warnings: ['payment took longer than expected (1.2s)'],
-    startup: (port) => ['service config: productCatalogSvcAddr, cartSvcAddr, currencySvcAddr, shippingSvcAddr, emailSvcAddr, paymentSvcAddr set', `starting to listen on tcp: "[::]:${port}"`],
+    startup: (port) => [
+      'service config: productCatalogSvcAddr, cartSvcAddr, currencySvcAddr, shippingSvcAddr, emailSvcAddr, paymentSvcAddr set',
+      `starting to listen on tcp: "[::]:${port}"`,
+    ],
   },
   cart: {
     rpcService: 'hipstershop.CartService',
@@ -83,7 +86,11 @@ export const SERVICE_PROFILES: Readonly<Record<string, ServiceProfile>> = {
     memoryBaseMiB: 82,
     memoryPerRpsMiB: 1,
     warnings: ['redis: slow operation HGETALL took 75ms', 'Connection to redis-cart:6379 was re-established'],
-    startup: (port) => ['Reading host address from ASPNETCORE_HTTP_PORTS environment variable', `Now listening on: http://[::]:${port}`, 'Checking CartService Health'],
+    startup: (port) => [
+      'Reading host address from ASPNETCORE_HTTP_PORTS environment variable',
+      `Now listening on: http://[::]:${port}`,
+      'Checking CartService Health',
+    ],
   },
   currency: {
     rpcService: 'hipstershop.CurrencyService',

@@ -89,7 +89,8 @@ export class SimulatedCluster {
         };
         this.deployments.set(want.key, deployment);
       }
-      if (deployment.acted.specHash !== want.specHash) deployment.acted = { specHash: want.specHash, version: want.binding.metadata.resourceVersion ?? '' };
+      if (deployment.acted.specHash !== want.specHash)
+        deployment.acted = { specHash: want.specHash, version: want.binding.metadata.resourceVersion ?? '' };
       deployment.desired = want;
       starts.push(...this.step(deployment, tick, now));
     }
@@ -132,7 +133,9 @@ export class SimulatedCluster {
     const current = deployment.pods.filter((pod) => pod.template === want.template);
     // Scale the current template: remove extras (not-running first), add missing pods.
     if (current.length > want.replicas) {
-      const remove = new Set([...current].sort((a, b) => Number(a.phase === 'Running') - Number(b.phase === 'Running')).slice(0, current.length - want.replicas));
+      const remove = new Set(
+        [...current].sort((a, b) => Number(a.phase === 'Running') - Number(b.phase === 'Running')).slice(0, current.length - want.replicas),
+      );
       deployment.pods = deployment.pods.filter((pod) => !remove.has(pod));
     }
     for (let count = current.length; count < want.replicas; count++) deployment.pods.push(this.newPod(want, tick));

@@ -124,5 +124,7 @@ export function baseImage(parameters: BuildParameters): string {
 
 /** A stable fake commit id for a repository and branch. */
 export function commitOf(parameters: BuildParameters): string {
-  return createHash('sha1').update(`${parameters.repository ?? ''}@${parameters.branch}`).digest('hex');
+  return createHash('sha1')
+    .update(`${parameters.repository ?? ''}@${parameters.branch}`)
+    .digest('hex');
 }

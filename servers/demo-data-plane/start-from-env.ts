@@ -37,7 +37,13 @@ export function startDemoDataPlaneFromEnv(options: {
     writer = { writeLogs: async () => undefined, writeSpans: async () => undefined, writePodSamples: async () => undefined };
   }
   // One shopper request a second and a 15 s scrape keep the embedded store near 0.5 GB a day.
-  const plane = startDemoDataPlane({ store: options.controlPlane.store, writer, logger, requestsPerSecond: 1, metricsIntervalMilliseconds: 15_000 });
+  const plane = startDemoDataPlane({
+    store: options.controlPlane.store,
+    writer,
+    logger,
+    requestsPerSecond: 1,
+    metricsIntervalMilliseconds: 15_000,
+  });
   return {
     tick: () => plane.tick(),
     async close() {

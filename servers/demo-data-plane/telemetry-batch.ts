@@ -61,7 +61,10 @@ export class TelemetryFlusher {
     const now = Date.now();
     if (now - this.lastWarning < 30_000) return;
     this.lastWarning = now;
-    this.logger.warn({ err: error, signal, droppedSinceLastWarning: this.dropped }, 'demo data plane: telemetry could not be written; dropped it');
+    this.logger.warn(
+      { err: error, signal, droppedSinceLastWarning: this.dropped },
+      'demo data plane: telemetry could not be written; dropped it',
+    );
     this.dropped = 0;
   }
 }

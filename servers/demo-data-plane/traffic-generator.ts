@@ -104,7 +104,8 @@ export class TrafficGenerator {
         if (!endpoint || runningPods(deployment).length === 0) continue;
         const source = deployment.key;
         sources.add(source);
-        for (let i = this.count(source, this.options.trickleRequestsPerSecond * seconds); i > 0; i--) this.trickle(deployment, endpoint, window, batch);
+        for (let i = this.count(source, this.options.trickleRequestsPerSecond * seconds); i > 0; i--)
+          this.trickle(deployment, endpoint, window, batch);
       }
     }
     for (const key of [...this.carry.keys()]) if (!sources.has(key)) this.carry.delete(key);
@@ -148,13 +149,32 @@ export class TrafficGenerator {
       endUs: end,
       status: failure ? 'error' : 'ok',
       ...(reason ? { statusMessage: `HTTP ${status}: ${reason}` } : {}),
-      attributes: { 'http.method': route.method, 'http.route': route.route, 'http.target': path, 'http.scheme': 'http', 'http.status_code': status, 'net.host.port': portOf(frontend) },
+      attributes: {
+        'http.method': route.method,
+        'http.route': route.route,
+        'http.target': path,
+        'http.scheme': 'http',
+        'http.status_code': status,
+        'net.host.port': portOf(frontend),
+      },
     });
     const took = `http.resp.took_ms=${Math.max(1, Math.round(end / 1000))}`;
     request.logs.push(
       reason
-        ? { atUs: end, level: 'ERROR', message: `request error http.req.method=${route.method} http.req.path=${path} http.resp.status=${status} ${took} error="${reason}" trace_id=${request.traceId}`, deployment: frontend, pod }
-        : { atUs: end, level: 'INFO', message: `request complete http.req.method=${route.method} http.req.path=${path} http.resp.status=${status} ${took} trace_id=${request.traceId}`, deployment: frontend, pod },
+        ? {
+            atUs: end,
+            level: 'ERROR',
+            message: `request error http.req.method=${route.method} http.req.path=${path} http.resp.status=${status} ${took} error="${reason}" trace_id=${request.traceId}`,
+            deployment: frontend,
+            pod,
+          }
+        : {
+            atUs: end,
+            level: 'INFO',
+            message: `request complete http.req.method=${route.method} http.req.path=${path} http.resp.status=${status} ${took} trace_id=${request.traceId}`,
+            deployment: frontend,
+            pod,
+          },
     );
     this.maybeWarn(request, hop, end);
     served(frontend, pod, String(status), end / 1e6);
@@ -170,7 +190,14 @@ export class TrafficGenerator {
     const rpcService = profile.rpcService ?? call.service;
     const name = `${rpcService}/${call.method}`;
     const clientId = random.hex(16);
-    const clientAttributes = { 'rpc.system': 'grpc', 'rpc.service': rpcService, 'rpc.method': call.method, 'net.peer.name': call.service, 'net.peer.port': port, 'peer.service': call.service };
+    const clientAttributes = {
+      'rpc.system': 'grpc',
+      'rpc.service': rpcService,
+      'rpc.method': call.method,
+      'net.peer.name': call.service,
+      'net.peer.port': port,
+      'peer.service': call.service,
+    };
     const pods = runningPods(callee);
     if (!callee || pods.length === 0) {
       const error = `rpc error: code = Unavailable desc = connection refused: dial tcp ${call.service}:${port}`;
@@ -240,7 +267,12 @@ export class TrafficGenerator {
   }
 
   /** A plain HTTP request on a workload outside the boutique graph (the greeter: GET /greeter/greet). */
-  private trickle(deployment: SimulatedDeployment, endpoint: { port: number; basePath?: string }, window: Window, batch: TelemetryBatch): void {
+  private trickle(
+    deployment: SimulatedDeployment,
+    endpoint: { port: number; basePath?: string },
+    window: Window,
+    batch: TelemetryBatch,
+  ): void {
     const random = this.random;
     const pod = random.pick(runningPods(deployment));
     const component = deployment.desired.component;
@@ -255,9 +287,22 @@ export class TrafficGenerator {
       startUs: 0,
       endUs: end,
       status: 'ok',
-      attributes: { 'http.method': 'GET', 'http.route': route, 'http.target': path, 'http.scheme': 'http', 'http.status_code': 200, 'net.host.port': endpoint.port },
+      attributes: {
+        'http.method': 'GET',
+        'http.route': route,
+        'http.target': path,
+        'http.scheme': 'http',
+        'http.status_code': 200,
+        'net.host.port': endpoint.port,
+      },
     });
-    request.logs.push({ atUs: end, level: 'INFO', message: `request complete method=GET path=${path} status=200 took_ms=${(end / 1000).toFixed(2)} trace_id=${request.traceId}`, deployment, pod });
+    request.logs.push({
+      atUs: end,
+      level: 'INFO',
+      message: `request complete method=GET path=${path} status=200 took_ms=${(end / 1000).toFixed(2)} trace_id=${request.traceId}`,
+      deployment,
+      pod,
+    });
     this.maybeWarn(request, hop, end);
     served(deployment, pod, '200', end / 1e6);
     this.place(request, end, window, batch);

@@ -97,7 +97,13 @@ export class WorkflowExecutor {
     if (index < 0) {
       // Every task ended but the run did not (a restart between writes): settle it.
       const failed = tasks.find((task) => task.phase === 'Failed');
-      await this.finish(run, now, failed ? { failed: true, failedTask: failed.name, message: `${failed.name} failed: ${failed.message ?? 'see the logs'}` } : { failed: false, message: run.status?.message ?? 'All tasks succeeded.' });
+      await this.finish(
+        run,
+        now,
+        failed
+          ? { failed: true, failedTask: failed.name, message: `${failed.name} failed: ${failed.message ?? 'see the logs'}` }
+          : { failed: false, message: run.status?.message ?? 'All tasks succeeded.' },
+      );
       return;
     }
     const task = tasks[index]!;
@@ -113,7 +119,9 @@ export class WorkflowExecutor {
           ...status,
           phase: 'Running',
           startedAt: status.startedAt ?? time,
-          tasks: current.map((item) => (item.name === task.name ? { ...item, phase: 'Running' as const, startedAt: item.startedAt ?? time } : item)),
+          tasks: current.map((item) =>
+            item.name === task.name ? { ...item, phase: 'Running' as const, startedAt: item.startedAt ?? time } : item,
+          ),
         };
       });
     }
@@ -150,10 +158,16 @@ export class WorkflowExecutor {
       const current = status.tasks.length ? status.tasks : tasks;
       return {
         ...status,
-        tasks: current.map((item) => (item.name === task.name ? { ...item, phase: 'Succeeded' as const, completedAt: time, message } : item)),
+        tasks: current.map((item) =>
+          item.name === task.name ? { ...item, phase: 'Succeeded' as const, completedAt: time, message } : item,
+        ),
         ...(releaseName ? { releaseName } : {}),
         ...(last
-          ? { phase: 'Succeeded' as const, completedAt: time, message: releaseName ? `Image built and pushed; released as ${releaseName}.` : 'All tasks succeeded.' }
+          ? {
+              phase: 'Succeeded' as const,
+              completedAt: time,
+              message: releaseName ? `Image built and pushed; released as ${releaseName}.` : 'All tasks succeeded.',
+            }
           : {}),
       };
     });
@@ -164,7 +178,10 @@ export class WorkflowExecutor {
     const { store, actor } = this.options;
     const namespace = run.metadata.namespace!;
     if (!context.component) {
-      return { lines: [{ level: 'INFO', message: 'no component owns this run: the image was published, no release was cut' }], message: 'image published; no component, so no release' };
+      return {
+        lines: [{ level: 'INFO', message: 'no component owns this run: the image was published, no release was cut' }],
+        message: 'image published; no component, so no release',
+      };
     }
     const component = await store.get('Component', namespace, context.component);
     if (!component) throw new Error(`component ${context.component} not found in namespace ${namespace}`);
@@ -186,7 +203,11 @@ export class WorkflowExecutor {
   }
 
   /** End the run: Succeeded without `failedTask`, else Failed; tasks after the failed one are Skipped. */
-  private async finish(run: WorkflowRun, now: Date, outcome: { failed: boolean; failedTask?: string; message: string; taskMessage?: string }): Promise<void> {
+  private async finish(
+    run: WorkflowRun,
+    now: Date,
+    outcome: { failed: boolean; failedTask?: string; message: string; taskMessage?: string },
+  ): Promise<void> {
     const time = now.toISOString();
     const { failed } = outcome;
     await this.updateStatus(run, (status) => {
@@ -194,16 +215,32 @@ export class WorkflowExecutor {
       const tasks = status.tasks.map((item): TaskStatus => {
         if (item.name === outcome.failedTask) {
           seenFailure = true;
-          return { ...item, phase: 'Failed', startedAt: item.startedAt ?? time, completedAt: time, message: outcome.taskMessage ?? item.message };
+          return {
+            ...item,
+            phase: 'Failed',
+            startedAt: item.startedAt ?? time,
+            completedAt: time,
+            message: outcome.taskMessage ?? item.message,
+          };
         }
         if (failed && (seenFailure || item.phase === 'Pending' || item.phase === 'Running') && item.phase !== 'Succeeded') {
           return { ...item, phase: 'Skipped', message: outcome.failedTask ? `skipped: ${outcome.failedTask} failed` : 'skipped' };
         }
         return item;
       });
-      return { ...status, phase: failed ? 'Failed' : 'Succeeded', startedAt: status.startedAt ?? time, completedAt: time, message: outcome.message, tasks };
+      return {
+        ...status,
+        phase: failed ? 'Failed' : 'Succeeded',
+        startedAt: status.startedAt ?? time,
+        completedAt: time,
+        message: outcome.message,
+        tasks,
+      };
     });
-    this.options.logger.info({ run: runKey(run), phase: failed ? 'Failed' : 'Succeeded', message: outcome.message }, 'demo data plane: workflow run finished');
+    this.options.logger.info(
+      { run: runKey(run), phase: failed ? 'Failed' : 'Succeeded', message: outcome.message },
+      'demo data plane: workflow run finished',
+    );
   }
 
   private async updateStatus(run: WorkflowRun, change: (status: RunStatus) => RunStatus): Promise<void> {
@@ -223,20 +260,18 @@ export class WorkflowExecutor {
     const owner = ownerOf(run);
     const end = now.getTime() * 1000 - beforeUs;
     batch.logs.push(
-      ...lines.map(
-        (line, index): LogLine => ({
-          timestamp: isoMicros(end - (lines.length - 1 - index) * 1000),
-          level: line.level,
-          message: line.message,
-          namespace: run.metadata.namespace!,
-          ...(owner.project ? { project: owner.project } : {}),
-          ...(owner.component ? { component: owner.component } : {}),
-          runName: run.metadata.name,
-          task,
-          pod: `${run.metadata.name}-${task}`.slice(0, 63),
-          container: 'main',
-        }),
-      ),
+      ...lines.map((line, index): LogLine => ({
+        timestamp: isoMicros(end - (lines.length - 1 - index) * 1000),
+        level: line.level,
+        message: line.message,
+        namespace: run.metadata.namespace!,
+        ...(owner.project ? { project: owner.project } : {}),
+        ...(owner.component ? { component: owner.component } : {}),
+        runName: run.metadata.name,
+        task,
+        pod: `${run.metadata.name}-${task}`.slice(0, 63),
+        container: 'main',
+      })),
     );
   }
 }
@@ -256,5 +291,10 @@ function ownerOf(run: WorkflowRun): { project?: string; component?: string } {
 function taskContext(run: WorkflowRun): TaskContext {
   const { component } = ownerOf(run);
   const image = `registry.plane.local/${component ?? run.metadata.name}:${run.metadata.name}`;
-  return { runName: run.metadata.name, ...(component ? { component } : {}), parameters: buildParameters(run.spec.workflow.parameters), image };
+  return {
+    runName: run.metadata.name,
+    ...(component ? { component } : {}),
+    parameters: buildParameters(run.spec.workflow.parameters),
+    image,
+  };
 }

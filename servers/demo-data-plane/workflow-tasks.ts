@@ -57,7 +57,10 @@ export function planTask(task: string, context: TaskContext, durationTicks: numb
     case 'generate-workload-cr':
       return {
         ticks: durationTicks,
-        lines: [info(`reading workload descriptor ${posix.join(context.parameters.appPath, 'workload.yaml')}`), info(`generating workload for ${context.component ?? context.runName} with image ${context.image}`)],
+        lines: [
+          info(`reading workload descriptor ${posix.join(context.parameters.appPath, 'workload.yaml')}`),
+          info(`generating workload for ${context.component ?? context.runName} with image ${context.image}`),
+        ],
         success: 'workload generated',
       };
     default:
@@ -93,7 +96,13 @@ function buildImage(context: TaskContext, ticks: number): TaskPlan {
     const failure = `failed to read dockerfile: open ${parameters.dockerfile}: no such file or directory`;
     return {
       ticks: 1,
-      lines: [command, info(`#1 [internal] load build definition from ${dockerfileName}`), info('#1 transferring dockerfile: 2B done'), info('#1 DONE 0.0s'), { level: 'ERROR', message: `ERROR ${failure}` }],
+      lines: [
+        command,
+        info(`#1 [internal] load build definition from ${dockerfileName}`),
+        info('#1 transferring dockerfile: 2B done'),
+        info('#1 DONE 0.0s'),
+        { level: 'ERROR', message: `ERROR ${failure}` },
+      ],
       failure,
       success: '',
     };

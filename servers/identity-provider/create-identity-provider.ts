@@ -6,11 +6,7 @@ import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import { loadOrCreateCookieKeys } from './cookie-keys.js';
 import { createFileAdapter } from './file-adapter.js';
 import { createInteractionRoutes } from './login-page.js';
-import {
-  DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
-  type IdentityProviderOptions,
-  type RunningIdentityProvider,
-} from './options.js';
+import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, type IdentityProviderOptions, type RunningIdentityProvider } from './options.js';
 import { createProviderConfiguration } from './provider-configuration.js';
 import { loadOrCreateSigningKeys } from './signing-keys.js';
 

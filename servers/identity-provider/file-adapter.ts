@@ -40,10 +40,12 @@ export async function createFileAdapter(path: string): Promise<AdapterFactory> {
 
   /** Persist the current records; writes are serialized (a failed one does not block the next), expired records dropped. */
   const save = (): Promise<void> => {
-    writes = writes.catch(() => undefined).then(() => {
-      for (const key of [...records.keys()]) live(key);
-      return writePrivateJson(path, { records: Object.fromEntries(records) });
-    });
+    writes = writes
+      .catch(() => undefined)
+      .then(() => {
+        for (const key of [...records.keys()]) live(key);
+        return writePrivateJson(path, { records: Object.fromEntries(records) });
+      });
     return writes;
   };
 

@@ -79,7 +79,11 @@ export function createInteractionRoutes(provider: Provider, log: Log): express.R
     const message = expired
       ? 'This sign-in request has expired or was already used. Start again from your application.'
       : 'The sign-in could not be completed. Start again from your application.';
-    res.status(400).set(PAGE_HEADERS).type('html').send(renderPage('Sign-in error', `<h1>Sign-in error</h1><p class="error">${escapeHtml(message)}</p>`));
+    res
+      .status(400)
+      .set(PAGE_HEADERS)
+      .type('html')
+      .send(renderPage('Sign-in error', `<h1>Sign-in error</h1><p class="error">${escapeHtml(message)}</p>`));
   });
 
   return router;

@@ -106,19 +106,16 @@ function seededClients(clientSecrets: Readonly<Record<string, string>>): ClientM
     response_types: ['code'],
     redirect_uris: [...PUBLIC_CLIENT_REDIRECT_URIS],
   };
-  const serviceClients = SEEDED_SERVICE_CLIENTS.map(
-    (client): ClientMetadata => ({
-      client_id: client.clientId,
-      client_name: client.clientId,
-      client_secret: clientSecrets[client.clientId] ?? devClientSecret(client.clientId),
-      // Either method is accepted by oidc-provider for a client registered with one of them.
-      token_endpoint_auth_method: 'client_secret_basic',
-      grant_types: ['client_credentials'],
-      response_types: [],
-      redirect_uris: [],
-      scope: client.scopes.join(' '),
-    }),
-  );
+  const serviceClients = SEEDED_SERVICE_CLIENTS.map((client): ClientMetadata => ({
+    client_id: client.clientId,
+    client_name: client.clientId,
+    client_secret: clientSecrets[client.clientId] ?? devClientSecret(client.clientId),
+    // Either method is accepted by oidc-provider for a client registered with one of them.
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    scope: client.scopes.join(' '),
+  }));
   return [publicClient, ...serviceClients];
 }
-

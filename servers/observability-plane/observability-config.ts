@@ -31,8 +31,14 @@ export const observabilityEnvironment = {
   PLANE_OPENSEARCH_URL: httpUrl.optional(),
   PLANE_OPENSEARCH_USERNAME: z.string().optional(),
   PLANE_OPENSEARCH_PASSWORD: z.string().optional(),
-  PLANE_OPENSEARCH_LOG_INDEX_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be a lowercase index name prefix' }).default('container-logs-'),
-  PLANE_OPENSEARCH_TRACE_INDEX_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be a lowercase index name prefix' }).default('otel-traces-'),
+  PLANE_OPENSEARCH_LOG_INDEX_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be a lowercase index name prefix' })
+    .default('container-logs-'),
+  PLANE_OPENSEARCH_TRACE_INDEX_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be a lowercase index name prefix' })
+    .default('otel-traces-'),
   PLANE_PROMETHEUS_URL: httpUrl.optional(),
   PLANE_TELEMETRY_RETENTION_HOURS: positiveInt.max(24 * 90).default(24),
   PLANE_OTLP_ENABLED: booleanFlag.default(true),
@@ -68,13 +74,21 @@ export function resolveObservabilityConfig(env: NodeJS.ProcessEnv, dataDir: stri
       prometheusUrl: vars.PLANE_PROMETHEUS_URL,
     };
   } else {
-    backend = { kind: 'embedded', file: join(dataDir, 'observability-telemetry.sqlite'), retentionHours: vars.PLANE_TELEMETRY_RETENTION_HOURS };
+    backend = {
+      kind: 'embedded',
+      file: join(dataDir, 'observability-telemetry.sqlite'),
+      retentionHours: vars.PLANE_TELEMETRY_RETENTION_HOURS,
+    };
   }
   const otlpOn = backend.kind === 'embedded' && vars.PLANE_OTLP_ENABLED;
   return {
     backend,
     ...(otlpOn ? { otlp: { port: vars.PLANE_OTLP_PORT, token: vars.PLANE_OTLP_TOKEN ?? '' } } : {}),
-    limits: { defaultWindowMinutes: vars.PLANE_DEFAULT_WINDOW_MINUTES, maxWindowHours: vars.PLANE_MAX_WINDOW_HOURS, maxResults: vars.PLANE_MAX_RESULTS },
+    limits: {
+      defaultWindowMinutes: vars.PLANE_DEFAULT_WINDOW_MINUTES,
+      maxWindowHours: vars.PLANE_MAX_WINDOW_HOURS,
+      maxResults: vars.PLANE_MAX_RESULTS,
+    },
     productionEnvironments: vars.PLANE_PRODUCTION_ENVIRONMENTS,
     ...(vars.PLANE_ALERT_RULES_FILE !== '' ? { alertRulesFile: vars.PLANE_ALERT_RULES_FILE ?? DEFAULT_ALERT_RULES_FILE } : {}),
     alertIntervalSeconds: vars.PLANE_ALERT_INTERVAL_SECONDS,

@@ -63,13 +63,23 @@ export async function startObservabilityPlane(config: PlaneConfig, options: Obse
   const logger = options.logger ?? createLogger({ name: config.plane, level: config.logLevel });
   const tokenFile = join(config.dataDir, 'observability', 'otlp-token.json');
   const settings = resolveObservabilityConfig(options.env, config.dataDir);
-  const otlpToken = settings.otlp && !settings.otlp.token ? (await loadOrCreatePrivateJson(tokenFile, parseToken, async () => ({ token: randomBytes(24).toString('base64url') }))).token : settings.otlp?.token;
+  const otlpToken =
+    settings.otlp && !settings.otlp.token
+      ? (await loadOrCreatePrivateJson(tokenFile, parseToken, async () => ({ token: randomBytes(24).toString('base64url') }))).token
+      : settings.otlp?.token;
   const telemetry = createTelemetryBackend(settings.backend);
   const incidents = new IncidentStore(settings.incidentsFile);
   const rules = settings.alertRulesFile ? loadAlertRules(settings.alertRulesFile) : [];
   const alerts = new AlertEvaluator(rules, telemetry, incidents, logger, settings.alertIntervalSeconds);
   let backendReachable = await telemetry.ping().catch(() => false);
-  const pinger = setInterval(() => void telemetry.ping().then((ok) => (backendReachable = ok), () => (backendReachable = false)), 10_000);
+  const pinger = setInterval(
+    () =>
+      void telemetry.ping().then(
+        (ok) => (backendReachable = ok),
+        () => (backendReachable = false),
+      ),
+    10_000,
+  );
   pinger.unref();
   let otlpServer: Server | undefined;
   try {
@@ -80,9 +90,20 @@ export async function startObservabilityPlane(config: PlaneConfig, options: Obse
       otlpServer = await new Promise<Server>((resolve, reject) => {
         const listening = app.listen(settings.otlp!.port, config.bindHost, (error?: Error) => (error ? reject(error) : resolve(listening)));
       });
-      logger.info({ otlp: `http://${config.bindHost}:${settings.otlp.port}`, tokenFile: options.env.PLANE_OTLP_TOKEN ? 'PLANE_OTLP_TOKEN' : tokenFile }, 'OTLP/HTTP ingest listening');
+      logger.info(
+        {
+          otlp: `http://${config.bindHost}:${settings.otlp.port}`,
+          tokenFile: options.env.PLANE_OTLP_TOKEN ? 'PLANE_OTLP_TOKEN' : tokenFile,
+        },
+        'OTLP/HTTP ingest listening',
+      );
     }
-    const deps: ObservabilityPlaneDeps = { telemetry, incidents, limits: settings.limits, productionEnvironments: settings.productionEnvironments };
+    const deps: ObservabilityPlaneDeps = {
+      telemetry,
+      incidents,
+      limits: settings.limits,
+      productionEnvironments: settings.productionEnvironments,
+    };
     const running = await startPlane(
       config,
       {
@@ -104,7 +125,9 @@ export async function startObservabilityPlane(config: PlaneConfig, options: Obse
       ...running,
       telemetry,
       alerts,
-      ...(otlpServer && otlpToken ? { otlp: { url: `http://${config.bindHost}:${(otlpServer.address() as AddressInfo).port}`, token: otlpToken } } : {}),
+      ...(otlpServer && otlpToken
+        ? { otlp: { url: `http://${config.bindHost}:${(otlpServer.address() as AddressInfo).port}`, token: otlpToken } }
+        : {}),
     };
   } catch (error) {
     clearInterval(pinger);

@@ -53,7 +53,14 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async append(event: AuditEvent): Promise<void> {
-    this.insert.run({ id: event.id, time: event.time, subject: event.subject, tool: event.tool, decision: event.decision, event: JSON.stringify(event) });
+    this.insert.run({
+      id: event.id,
+      time: event.time,
+      subject: event.subject,
+      tool: event.tool,
+      decision: event.decision,
+      event: JSON.stringify(event),
+    });
   }
 
   async query(query: AuditQuery): Promise<AuditEvent[]> {
@@ -66,7 +73,9 @@ export class SqliteAuditStore implements AuditStore {
     if (query.until) (clauses.push('time <= @until'), (params.until = query.until));
     if (query.before) (clauses.push('seq < (SELECT seq FROM audit_events WHERE id = @before)'), (params.before = query.before));
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
-    const rows = this.db.prepare(`SELECT event FROM audit_events ${where} ORDER BY seq DESC LIMIT @limit`).all(params) as Array<{ event: string }>;
+    const rows = this.db.prepare(`SELECT event FROM audit_events ${where} ORDER BY seq DESC LIMIT @limit`).all(params) as Array<{
+      event: string;
+    }>;
     return rows.map((row) => JSON.parse(row.event) as AuditEvent);
   }
 

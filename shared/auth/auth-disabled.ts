@@ -32,7 +32,10 @@ LOOPBACK.addAddress('::1', 'ipv6');
 
 /** 127.0.0.0/8, ::1 (in any spelling, bracketed, or IPv4-mapped) and `localhost`. */
 export function isLoopbackHost(host: string): boolean {
-  const bare = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const bare = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
   if (bare === 'localhost') return true;
   const family = isIP(bare);
   return family !== 0 && LOOPBACK.check(bare, family === 4 ? 'ipv4' : 'ipv6');

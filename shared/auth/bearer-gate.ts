@@ -39,7 +39,10 @@ export function createBearerGate(options: BearerGateOptions) {
       let challenge = response.headers.get('WWW-Authenticate');
       if (challenge && !req.headers.authorization) challenge = challenge.replace(/error="[^"]*",\s*error_description="[^"]*",\s*/, '');
       if (challenge) res.set('WWW-Authenticate', challenge);
-      res.status(response.status).type('application/json').send(await response.text());
+      res
+        .status(response.status)
+        .type('application/json')
+        .send(await response.text());
     }
   };
 }

@@ -35,8 +35,7 @@ export function subjectFromClaims(claims: Record<string, unknown>, options: Subj
   const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
   const clientId = firstString(claims.client_id, claims.azp);
   const userName = firstString(claims.preferred_username, claims.name);
-  const isService =
-    (sub !== undefined && sub === clientId) || (userName?.startsWith('service-account-') ?? false);
+  const isService = (sub !== undefined && sub === clientId) || (userName?.startsWith('service-account-') ?? false);
   if (isService && clientId !== undefined) return { type: 'service', id: clientId, groups: [], clientId };
   if (sub === undefined) throw new TypeError('token has no subject');
   const rawGroups = claims[options.groupsClaim];

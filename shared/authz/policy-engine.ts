@@ -19,15 +19,7 @@ import { newEnforcer, type Enforcer } from 'casbin';
 import { entitlementsOf, type Subject } from '../auth/subject.js';
 import { ACTIONS, actionMatches, isKnownAction } from './actions.js';
 import type { ConditionInput } from './conditions.js';
-import {
-  BINDINGS_FILE,
-  MODEL_FILE,
-  readPolicyDir,
-  ROLES_FILE,
-  type BindingDef,
-  type PolicySource,
-  type RoleDef,
-} from './policy-files.js';
+import { BINDINGS_FILE, MODEL_FILE, readPolicyDir, ROLES_FILE, type BindingDef, type PolicySource, type RoleDef } from './policy-files.js';
 import { describePath, resourceMatch, resourcePath, type ResourceRef } from './resource-path.js';
 
 export type { ResourceRef } from './resource-path.js';
@@ -214,11 +206,7 @@ function patternMatchingFunc(name: string, key: string): boolean {
   return name.includes(':') && (key === '*' || key.endsWith(':*')) && actionMatches(name, key);
 }
 
-async function buildPolicy(
-  source: PolicySource,
-  version: number,
-  actionMatching: 'expand' | 'casbin-pattern',
-): Promise<CompiledPolicy> {
+async function buildPolicy(source: PolicySource, version: number, actionMatching: 'expand' | 'casbin-pattern'): Promise<CompiledPolicy> {
   const state: EvalState = { error: undefined };
   const rows: Row[] = [];
   const rowIndexByEntitlement = new Map<string, number[]>();

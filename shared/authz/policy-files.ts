@@ -78,10 +78,7 @@ const RoleSchema = z.strictObject({
 });
 
 const RolesFileSchema = z.strictObject({
-  roles: z.record(
-    z.string().regex(ROLE_NAME, 'role names are lowercase letters, digits and "-"'),
-    RoleSchema,
-  ),
+  roles: z.record(z.string().regex(ROLE_NAME, 'role names are lowercase letters, digits and "-"'), RoleSchema),
 });
 
 const SubjectSchema = z
@@ -99,9 +96,7 @@ const ScopeSchema = z.strictObject({
 
 const WhenSchema = z
   .strictObject({
-    environment: z
-      .array(z.string().regex(DNS_LABEL, 'environment names are DNS-1123 labels'))
-      .min(1, 'list at least one environment'),
+    environment: z.array(z.string().regex(DNS_LABEL, 'environment names are DNS-1123 labels')).min(1, 'list at least one environment'),
     isProduction: z.boolean(),
     componentType: z
       .array(z.string().regex(COMPONENT_TYPE, 'component types look like "service" or "deployment/service"'))
@@ -129,9 +124,14 @@ async function readText(dir: string, file: string): Promise<string> {
   try {
     return await readFile(join(dir, file), 'utf8');
   } catch (err) {
-    throw new PolicyLoadError(`${file}: cannot read ${join(dir, file)}: ${(err as Error).message}`, file, {}, {
-      cause: err,
-    });
+    throw new PolicyLoadError(
+      `${file}: cannot read ${join(dir, file)}: ${(err as Error).message}`,
+      file,
+      {},
+      {
+        cause: err,
+      },
+    );
   }
 }
 
@@ -144,7 +144,10 @@ function parseYamlFile(file: string, text: string): unknown {
 }
 
 function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
 }
 
 const EXPECTED_R = ['r_subs', 'r_res', 'r_act', 'r_attrs'];
@@ -157,9 +160,14 @@ export function parseModel(text: string): Model {
   try {
     model = newModelFromString(text);
   } catch (err) {
-    throw new PolicyLoadError(`${MODEL_FILE}: not a valid Casbin model: ${(err as Error).message}`, MODEL_FILE, {}, {
-      cause: err,
-    });
+    throw new PolicyLoadError(
+      `${MODEL_FILE}: not a valid Casbin model: ${(err as Error).message}`,
+      MODEL_FILE,
+      {},
+      {
+        cause: err,
+      },
+    );
   }
   const tokens = (sec: string, key: string) => model.model.get(sec)?.get(key)?.tokens ?? [];
   const same = (a: string[], b: string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -169,11 +177,9 @@ export function parseModel(text: string): Model {
     });
   }
   if (!same(tokens('p', 'p'), EXPECTED_P)) {
-    throw new PolicyLoadError(
-      `${MODEL_FILE}: policy_definition must be "p = sub, res, role, eft, cond, binding"`,
-      MODEL_FILE,
-      { field: 'policy_definition' },
-    );
+    throw new PolicyLoadError(`${MODEL_FILE}: policy_definition must be "p = sub, res, role, eft, cond, binding"`, MODEL_FILE, {
+      field: 'policy_definition',
+    });
   }
   if (!model.model.get('g')?.get('g')) {
     throw new PolicyLoadError(`${MODEL_FILE}: role_definition must define "g = _, _"`, MODEL_FILE, {
@@ -261,11 +267,10 @@ export function parseBindings(text: string, roles: ReadonlyMap<string, RoleDef>)
     }
     seen.add(b.name);
     if (!roles.has(b.role)) {
-      throw new PolicyLoadError(
-        `${where}: role: unknown role '${b.role}' (roles: ${[...roles.keys()].join(', ')})`,
-        BINDINGS_FILE,
-        { binding: b.name, field: 'role' },
-      );
+      throw new PolicyLoadError(`${where}: role: unknown role '${b.role}' (roles: ${[...roles.keys()].join(', ')})`, BINDINGS_FILE, {
+        binding: b.name,
+        field: 'role',
+      });
     }
     const scope: ResourceRef = {};
     if (b.scope?.namespace !== undefined) scope.namespace = b.scope.namespace;
@@ -276,10 +281,15 @@ export function parseBindings(text: string, roles: ReadonlyMap<string, RoleDef>)
       path = resourcePath(scope);
     } catch (err) {
       if (err instanceof InvalidResourceNameError) {
-        throw new PolicyLoadError(`${where}: scope.${err.field}: ${err.message}`, BINDINGS_FILE, {
-          binding: b.name,
-          field: `scope.${err.field}`,
-        }, { cause: err });
+        throw new PolicyLoadError(
+          `${where}: scope.${err.field}: ${err.message}`,
+          BINDINGS_FILE,
+          {
+            binding: b.name,
+            field: `scope.${err.field}`,
+          },
+          { cause: err },
+        );
       }
       throw err;
     }
@@ -310,12 +320,6 @@ export async function readPolicyDir(dir: string): Promise<PolicySource> {
   const model = parseModel(modelText);
   const roles = parseRoles(rolesText);
   const bindings = parseBindings(bindingsText, roles);
-  const hash = createHash('sha256')
-    .update(modelText)
-    .update('\0')
-    .update(rolesText)
-    .update('\0')
-    .update(bindingsText)
-    .digest('hex');
+  const hash = createHash('sha256').update(modelText).update('\0').update(rolesText).update('\0').update(bindingsText).digest('hex');
   return { dir, modelText, model, roles, bindings, hash };
 }

@@ -24,8 +24,7 @@ const RULE_TEXT: Record<ResourceNameRule, string> = {
   'not-a-string': 'must be a string',
   empty: 'must not be empty',
   'too-long': 'must be at most 63 characters',
-  'dns-1123-label':
-    "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",
+  'dns-1123-label': "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",
   'parent-required': 'needs its parent (a project needs a namespace, a component needs a project)',
 };
 
@@ -38,9 +37,7 @@ export class InvalidResourceNameError extends Error {
     /** Where the name came from, e.g. `bindings.yaml binding 'x' scope` (empty for requests). */
     readonly context = '',
   ) {
-    super(
-      `${context ? `${context}: ` : ''}invalid ${field} ${describe(value)}: ${field} ${RULE_TEXT[rule]}`,
-    );
+    super(`${context ? `${context}: ` : ''}invalid ${field} ${describe(value)}: ${field} ${RULE_TEXT[rule]}`);
   }
 }
 

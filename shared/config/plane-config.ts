@@ -97,7 +97,12 @@ export function resolvePlaneConfig(plane: PlaneName, argv: string[], env: NodeJS
   const authDisabled = flags['auth-disabled'] ?? vars.PLANE_AUTH_DISABLED;
   if (authDisabled && !isLoopbackHost(vars.PLANE_BIND_HOST)) throw new ConfigError(authDisabledBindError(vars.PLANE_BIND_HOST));
   const tracing = tracingConfig(vars);
-  const toolsets = flags.toolsets !== undefined ? commaList.parse(flags.toolsets) : isControlPlane ? vars.PLANE_CONTROL_PLANE_TOOLSETS : vars.PLANE_OBSERVABILITY_PLANE_TOOLSETS;
+  const toolsets =
+    flags.toolsets !== undefined
+      ? commaList.parse(flags.toolsets)
+      : isControlPlane
+        ? vars.PLANE_CONTROL_PLANE_TOOLSETS
+        : vars.PLANE_OBSERVABILITY_PLANE_TOOLSETS;
   return {
     plane,
     issuer: vars.PLANE_ISSUER,
@@ -129,7 +134,8 @@ function tracingConfig(vars: {
 }): TracingConfig | undefined {
   if (vars.PLANE_OTEL_TRACES_ENDPOINT === undefined) {
     for (const name of ['PLANE_OTEL_TRACES_HEADERS', 'PLANE_OTEL_RESOURCE_ATTRIBUTES'] as const) {
-      if (vars[name] !== undefined) throw new ConfigError(`${name} is set but PLANE_OTEL_TRACES_ENDPOINT is not: tracing is off without an endpoint`);
+      if (vars[name] !== undefined)
+        throw new ConfigError(`${name} is set but PLANE_OTEL_TRACES_ENDPOINT is not: tracing is off without an endpoint`);
     }
     return undefined;
   }
@@ -143,5 +149,9 @@ function tracingConfig(vars: {
       throw new ConfigError(`${name}: ${(error as Error).message}`);
     }
   };
-  return { endpoint: endpoint.href, headers: list('PLANE_OTEL_TRACES_HEADERS'), resourceAttributes: list('PLANE_OTEL_RESOURCE_ATTRIBUTES') };
+  return {
+    endpoint: endpoint.href,
+    headers: list('PLANE_OTEL_TRACES_HEADERS'),
+    resourceAttributes: list('PLANE_OTEL_RESOURCE_ATTRIBUTES'),
+  };
 }

@@ -10,11 +10,7 @@ import { dirname } from 'node:path';
  * half-written file. A file that exists but does not parse is an error naming the file: silently
  * replacing it would invalidate everything signed with the old secret.
  */
-export async function loadOrCreatePrivateJson<T>(
-  path: string,
-  parse: (value: unknown) => T,
-  create: () => Promise<T>,
-): Promise<T> {
+export async function loadOrCreatePrivateJson<T>(path: string, parse: (value: unknown) => T, create: () => Promise<T>): Promise<T> {
   const existing = await readPrivateJson(path, parse);
   if (existing !== undefined) return existing;
 
@@ -71,7 +67,9 @@ export async function readPrivateJson<T>(path: string, parse: (value: unknown) =
   try {
     value = parse(json);
   } catch (error) {
-    throw new Error(`${path} does not have the expected shape (${error instanceof Error ? error.message : String(error)}); fix or remove it`);
+    throw new Error(
+      `${path} does not have the expected shape (${error instanceof Error ? error.message : String(error)}); fix or remove it`,
+    );
   }
   await chmod(path, 0o600);
   return value;

@@ -1,7 +1,13 @@
 import { createMcpExpressApp, getOAuthProtectedResourceMetadataUrl, mcpAuthMetadataRouter } from '@modelcontextprotocol/express';
 import type { OAuthTokenVerifier } from '@modelcontextprotocol/express';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { buildOAuthProtectedResourceMetadata, createMcpHandler, McpServer, type AuthInfo, type OAuthMetadata } from '@modelcontextprotocol/server';
+import {
+  buildOAuthProtectedResourceMetadata,
+  createMcpHandler,
+  McpServer,
+  type AuthInfo,
+  type OAuthMetadata,
+} from '@modelcontextprotocol/server';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as z from 'zod';
@@ -18,8 +24,7 @@ import { createVisibilityFilter } from './tool-visibility.js';
  * (`PLANE_AUTH_DISABLED`: every request acts as `LOCAL_SUBJECT`; loopback bind only).
  */
 export type PlaneAppAuthentication =
-  | { authDisabled?: false; issuerMetadata: OAuthMetadata; verifier: OAuthTokenVerifier }
-  | { authDisabled: true };
+  { authDisabled?: false; issuerMetadata: OAuthMetadata; verifier: OAuthTokenVerifier } | { authDisabled: true };
 
 export type PlaneAppOptions<Deps> = PlaneAppCommonOptions<Deps> & PlaneAppAuthentication;
 

@@ -77,7 +77,13 @@ export function parseKeyValueList(text: string): Record<string, string> {
 }
 
 /** Paths the servers serve; any other path is reported as route `unknown` (span names stay low-cardinality). */
-const KNOWN_ROUTES = ['/healthz', '/readyz', '/metrics', '/.well-known/oauth-protected-resource', '/.well-known/oauth-authorization-server'];
+const KNOWN_ROUTES = [
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/.well-known/oauth-protected-resource',
+  '/.well-known/oauth-authorization-server',
+];
 
 /** Start exporting spans for one server. Loads the OpenTelemetry SDK on first use. */
 export async function startTracing(
@@ -85,15 +91,21 @@ export async function startTracing(
   identity: { plane: string; version: string; mcpPath: string },
   logger: Logger,
 ): Promise<PlaneTracing> {
-  const [api, { AsyncLocalStorageContextManager }, { W3CTraceContextPropagator }, { resourceFromAttributes }, { BatchSpanProcessor, TracerProvider }, { OTLPTraceExporter }] =
-    await Promise.all([
-      import('@opentelemetry/api'),
-      import('@opentelemetry/context-async-hooks'),
-      import('@opentelemetry/core'),
-      import('@opentelemetry/resources'),
-      import('@opentelemetry/sdk-trace'),
-      import('@opentelemetry/exporter-trace-otlp-http'),
-    ]);
+  const [
+    api,
+    { AsyncLocalStorageContextManager },
+    { W3CTraceContextPropagator },
+    { resourceFromAttributes },
+    { BatchSpanProcessor, TracerProvider },
+    { OTLPTraceExporter },
+  ] = await Promise.all([
+    import('@opentelemetry/api'),
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/core'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+  ]);
   const { context, trace, SpanKind, SpanStatusCode, ROOT_CONTEXT, defaultTextMapGetter } = api;
 
   // Parent/child links need a context manager; it is process-wide, and a second plane in the same
@@ -108,7 +120,10 @@ export async function startTracing(
       exporter.export(spans, (result) => {
         if (result.code !== 0 && Date.now() - lastFailureLog > 60_000) {
           lastFailureLog = Date.now();
-          logger.warn({ err: result.error, spans: spans.length, endpoint: safeUrl(config.endpoint) }, 'trace export failed (spans dropped)');
+          logger.warn(
+            { err: result.error, spans: spans.length, endpoint: safeUrl(config.endpoint) },
+            'trace export failed (spans dropped)',
+          );
         }
         done(result);
       }),

@@ -2,12 +2,7 @@ import type { Decision } from '../authz/policy-engine.js';
 import { InvalidResourceNameError } from '../authz/resource-path.js';
 
 export type ServerErrorCode =
-  | 'ERR_INVALID_INPUT'
-  | 'ERR_FORBIDDEN'
-  | 'ERR_NOT_FOUND'
-  | 'ERR_CONFLICT'
-  | 'ERR_UPSTREAM_UNAVAILABLE'
-  | 'ERR_INTERNAL';
+  'ERR_INVALID_INPUT' | 'ERR_FORBIDDEN' | 'ERR_NOT_FOUND' | 'ERR_CONFLICT' | 'ERR_UPSTREAM_UNAVAILABLE' | 'ERR_INTERNAL';
 
 /**
  * The one error family tool handlers throw. `expose` says whether the message may reach the caller;

@@ -94,8 +94,18 @@ export async function runToolCall<Deps>(
       const target = await tool.authorization.target(parsed.data, context);
       event.resource = resourcePath(target.resource);
       decision = env.policy.decide({ subject, action, resource: target.resource, attributes: target.attributes ?? {} });
-      if (!decision.allowed && tool.authorization.filtersItems && decision.reason !== 'explicit_deny' && holdsBelow(env.policy, subject, action, event.resource)) {
-        decision = { ...decision, allowed: true, reason: 'allow', explanation: `${action} is granted below ${event.resource}; items are filtered one by one` };
+      if (
+        !decision.allowed &&
+        tool.authorization.filtersItems &&
+        decision.reason !== 'explicit_deny' &&
+        holdsBelow(env.policy, subject, action, event.resource)
+      ) {
+        decision = {
+          ...decision,
+          allowed: true,
+          reason: 'allow',
+          explanation: `${action} is granted below ${event.resource}; items are filtered one by one`,
+        };
       }
       if (!decision.allowed) {
         env.metrics.denials.inc({ tool: tool.name, reason: decision.reason });
@@ -160,7 +170,10 @@ export function auditEventStart<Deps>(
 /** Whether some allow binding grants the action at the path or somewhere below it. */
 function holdsBelow(policy: PolicyEngine, subject: Subject, action: string, path: string): boolean {
   const capability = policy.capabilities(subject).find((candidate) => candidate.action === action);
-  return capability?.scopes.some((scope) => scope === '*' || scope === path || scope.startsWith(`${path}/`) || path.startsWith(`${scope}/`)) ?? false;
+  return (
+    capability?.scopes.some((scope) => scope === '*' || scope === path || scope.startsWith(`${path}/`) || path.startsWith(`${scope}/`)) ??
+    false
+  );
 }
 
 /** An `isError` result: the text says what went wrong and what to do; `_meta` carries the same for programs. */

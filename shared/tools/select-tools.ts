@@ -15,7 +15,9 @@ export function selectTools<Deps>(catalogue: AnyToolDefinition<Deps>[], selectio
   const known = new Set(catalogue.map((tool) => tool.toolset));
   const unknown = selection.toolsets?.filter((toolset) => !known.has(toolset)) ?? [];
   if (unknown.length > 0) {
-    throw new ConfigError(`unknown toolset(s) ${unknown.join(', ')} (--toolsets / PLANE_CONTROL_PLANE_TOOLSETS / PLANE_OBSERVABILITY_PLANE_TOOLSETS); known: ${[...known].sort().join(', ')}`);
+    throw new ConfigError(
+      `unknown toolset(s) ${unknown.join(', ')} (--toolsets / PLANE_CONTROL_PLANE_TOOLSETS / PLANE_OBSERVABILITY_PLANE_TOOLSETS); known: ${[...known].sort().join(', ')}`,
+    );
   }
   return catalogue.filter(
     (tool) =>

@@ -10,6 +10,8 @@ export function timestampArgument(description: string) {
   return z
     .string()
     .max(40)
-    .refine((value) => RFC_3339.test(value) && !Number.isNaN(Date.parse(value)), { error: 'must be an RFC 3339 time such as 2026-11-21T10:00:00Z' })
+    .refine((value) => RFC_3339.test(value) && !Number.isNaN(Date.parse(value)), {
+      error: 'must be an RFC 3339 time such as 2026-11-21T10:00:00Z',
+    })
     .meta({ format: 'date-time', description });
 }

@@ -27,7 +27,8 @@ export function createWhoamiTool<Deps>(scope: string) {
   return defineTool({
     name: 'whoami',
     title: 'Who am I',
-    description: 'Your identity as this server sees it: subject, groups or client, token scopes, roles, and the actions and tools you may use.',
+    description:
+      'Your identity as this server sees it: subject, groups or client, token scopes, roles, and the actions and tools you may use.',
     toolset: 'identity',
     kind: 'read',
     scope,

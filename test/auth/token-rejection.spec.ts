@@ -53,13 +53,18 @@ async function signWithProviderKey(claims: Record<string, unknown>, options: { o
   return jwt.sign(await importJWK(providerKey, 'RS256'));
 }
 
-function expectUnauthorized(result: { status: number; challenge: string }, plane: 'control-plane' | 'observability-plane' = 'control-plane') {
+function expectUnauthorized(
+  result: { status: number; challenge: string },
+  plane: 'control-plane' | 'observability-plane' = 'control-plane',
+) {
   const url = plane === 'control-plane' ? stack.controlPlane.url : stack.observabilityPlane.url;
   expect(result.status).toBe(401);
   expect(result.challenge).toMatch(/^Bearer /);
   expect(result.challenge).toContain(`resource_metadata="${url.origin}/.well-known/oauth-protected-resource/mcp"`);
   // The challenge names all of the server's scopes, so clients that request exactly those can write where the policy allows.
-  expect(result.challenge).toContain(plane === 'control-plane' ? 'scope="controlplane:read controlplane:write"' : 'scope="observability:read observability:write"');
+  expect(result.challenge).toContain(
+    plane === 'control-plane' ? 'scope="controlplane:read controlplane:write"' : 'scope="observability:read observability:write"',
+  );
 }
 
 describe('bearer token gate', () => {

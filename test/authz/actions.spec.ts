@@ -20,7 +20,11 @@ describe('catalogue', () => {
   it('expands patterns against the catalogue', () => {
     expect(expandActionPattern('*')).toEqual(ACTIONS);
     expect(expandActionPattern('component:*')).toEqual(['component:view', 'component:create', 'component:update', 'component:delete']);
-    expect(expandActionPattern('componentrelease:*')).toEqual(['componentrelease:view', 'componentrelease:create', 'componentrelease:delete']);
+    expect(expandActionPattern('componentrelease:*')).toEqual([
+      'componentrelease:view',
+      'componentrelease:create',
+      'componentrelease:delete',
+    ]);
     expect(expandActionPattern('logs:view')).toEqual(['logs:view']);
     expect(expandActionPattern('componet:*')).toEqual([]);
     expect(expandActionPattern('component:exec')).toEqual([]);

@@ -10,8 +10,21 @@ import { COMPONENT, DEV_ENV, PROD_ENV, policyDir, removeTempDirs, service, SUBJE
 
 afterAll(removeTempDirs);
 
-const RESOURCES: ResourceRef[] = [{}, { namespace: 'acme' }, { namespace: 'acme', project: 'payments' }, COMPONENT, { namespace: 'acme', project: 'payments', component: 'gateway' }];
-const ATTRIBUTES: AccessAttributes[] = [{}, DEV_ENV, PROD_ENV, { environment: 'production' }, { componentType: 'deployment/web-application' }, { environment: 'staging', isProduction: false, componentType: 'deployment/service' }];
+const RESOURCES: ResourceRef[] = [
+  {},
+  { namespace: 'acme' },
+  { namespace: 'acme', project: 'payments' },
+  COMPONENT,
+  { namespace: 'acme', project: 'payments', component: 'gateway' },
+];
+const ATTRIBUTES: AccessAttributes[] = [
+  {},
+  DEV_ENV,
+  PROD_ENV,
+  { environment: 'production' },
+  { componentType: 'deployment/web-application' },
+  { environment: 'staging', isProduction: false, componentType: 'deployment/service' },
+];
 const EXTRA_SUBJECTS: Subject[] = [
   user('casey', 'developers', 'contractors'),
   user('tess', 'testers'),
@@ -103,7 +116,9 @@ describe('fail closed', () => {
         throw new Error('getter');
       },
     };
-    expect(engine.decide({ subject: SUBJECTS.admin, action: 'component:view', resource: COMPONENT, attributes: hostile }).allowed).toBe(false);
+    expect(engine.decide({ subject: SUBJECTS.admin, action: 'component:view', resource: COMPONENT, attributes: hostile }).allowed).toBe(
+      false,
+    );
   });
 
   it('a group named like another entitlement kind gains nothing', async () => {

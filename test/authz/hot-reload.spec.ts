@@ -78,7 +78,10 @@ describe('hot reload', () => {
 
     // unknown role: refused, version and decisions unchanged
     reloaded = next(failed);
-    await writeFile(join(dir, 'bindings.yaml'), `${good}${GRANT_ASSISTANT}\n  - name: oops\n    role: superuser\n    subjects: [group:x]\n`);
+    await writeFile(
+      join(dir, 'bindings.yaml'),
+      `${good}${GRANT_ASSISTANT}\n  - name: oops\n    role: superuser\n    subjects: [group:x]\n`,
+    );
     const refused = await reloaded;
     expect(refused.version).toBe(2);
     expect(refused.err).toBeInstanceOf(PolicyLoadError);
@@ -108,7 +111,10 @@ describe('hot reload', () => {
     const reloaded = next(ok(2));
     await writeFile(
       join(dir, 'roles.yaml'),
-      roles.replace('  readonly-assistant:\n    description: A general assistant that reads platform resources, logs, metrics and traces.\n    actions:\n', '  readonly-assistant:\n    description: A general assistant that reads platform resources, logs, metrics and traces.\n    actions:\n      - releasebinding:update\n'),
+      roles.replace(
+        '  readonly-assistant:\n    description: A general assistant that reads platform resources, logs, metrics and traces.\n    actions:\n',
+        '  readonly-assistant:\n    description: A general assistant that reads platform resources, logs, metrics and traces.\n    actions:\n      - releasebinding:update\n',
+      ),
     );
     await reloaded;
     expect(assistantUpdates(engine).allowed).toBe(true);

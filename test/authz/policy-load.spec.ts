@@ -49,15 +49,51 @@ describe('roles.yaml', () => {
 
 describe('bindings.yaml', () => {
   it.each<[string, string, RegExp]>([
-    ['unknown role', binding('  - name: bad\n    role: superuser\n    subjects: [group:x]\n'), /binding 'bad' \(#2\): role: unknown role 'superuser'/],
-    ['a list given as a string', binding('  - name: bad\n    role: viewer\n    subjects: [group:x]\n    when: { environment: production }\n'), /binding 'bad' \(#2\): when\.environment: /],
-    ['a misspelt key', binding('  - name: bad\n    role: viewer\n    subjects: [group:x]\n    wen: { isProduction: true }\n'), /binding 'bad' \(#2\): .*wen/],
-    ['a subject without a kind', binding('  - name: bad\n    role: viewer\n    subjects: [developers]\n'), /binding 'bad' \(#2\): subjects\[0\]: a subject is/],
-    ['an unknown effect', binding('  - name: bad\n    role: viewer\n    subjects: [group:x]\n    effect: maybe\n'), /binding 'bad' \(#2\): effect: /],
-    ['an empty when', binding('  - name: bad\n    role: viewer\n    subjects: [group:x]\n    when: {}\n'), /binding 'bad' \(#2\): when: a "when" block must name at least one condition/],
-    ['an unknown condition', binding('  - name: bad\n    role: viewer\n    subjects: [group:x]\n    when: { region: [eu] }\n'), /binding 'bad' \(#2\): when: .*region/],
-    ['a duplicate name', binding('  - name: ok\n    role: viewer\n    subjects: [group:x]\n'), /binding 'ok' \(#2\): name: duplicate binding name/],
-    ['no subjects', binding('  - name: bad\n    role: viewer\n    subjects: []\n'), /binding 'bad' \(#2\): subjects: a binding needs at least one subject/],
+    [
+      'unknown role',
+      binding('  - name: bad\n    role: superuser\n    subjects: [group:x]\n'),
+      /binding 'bad' \(#2\): role: unknown role 'superuser'/,
+    ],
+    [
+      'a list given as a string',
+      binding('  - name: bad\n    role: viewer\n    subjects: [group:x]\n    when: { environment: production }\n'),
+      /binding 'bad' \(#2\): when\.environment: /,
+    ],
+    [
+      'a misspelt key',
+      binding('  - name: bad\n    role: viewer\n    subjects: [group:x]\n    wen: { isProduction: true }\n'),
+      /binding 'bad' \(#2\): .*wen/,
+    ],
+    [
+      'a subject without a kind',
+      binding('  - name: bad\n    role: viewer\n    subjects: [developers]\n'),
+      /binding 'bad' \(#2\): subjects\[0\]: a subject is/,
+    ],
+    [
+      'an unknown effect',
+      binding('  - name: bad\n    role: viewer\n    subjects: [group:x]\n    effect: maybe\n'),
+      /binding 'bad' \(#2\): effect: /,
+    ],
+    [
+      'an empty when',
+      binding('  - name: bad\n    role: viewer\n    subjects: [group:x]\n    when: {}\n'),
+      /binding 'bad' \(#2\): when: a "when" block must name at least one condition/,
+    ],
+    [
+      'an unknown condition',
+      binding('  - name: bad\n    role: viewer\n    subjects: [group:x]\n    when: { region: [eu] }\n'),
+      /binding 'bad' \(#2\): when: .*region/,
+    ],
+    [
+      'a duplicate name',
+      binding('  - name: ok\n    role: viewer\n    subjects: [group:x]\n'),
+      /binding 'ok' \(#2\): name: duplicate binding name/,
+    ],
+    [
+      'no subjects',
+      binding('  - name: bad\n    role: viewer\n    subjects: []\n'),
+      /binding 'bad' \(#2\): subjects: a binding needs at least one subject/,
+    ],
     ['invalid YAML', 'bindings:\n  - name: [unclosed\n', /bindings\.yaml: invalid YAML/],
     ['no bindings key', 'rules: []\n', /bindings\.yaml: /],
   ])('%s', async (_label, text, message) => {
@@ -75,7 +111,9 @@ describe('bindings.yaml', () => {
     ['{ project: shop }', 'scope.namespace', 'needs its parent'],
     ['{ namespace: acme, component: api }', 'scope.project', 'needs its parent'],
   ])('scope %s is refused (%s)', async (scope, field, rule) => {
-    const err = await loadError({ 'bindings.yaml': binding(`  - name: scoped\n    role: viewer\n    subjects: [group:x]\n    scope: ${scope}\n`) });
+    const err = await loadError({
+      'bindings.yaml': binding(`  - name: scoped\n    role: viewer\n    subjects: [group:x]\n    scope: ${scope}\n`),
+    });
     expect(err.details).toMatchObject({ binding: 'scoped', field });
     expect(err.message).toContain(`bindings.yaml: binding 'scoped' (#2): ${field}`);
     expect(err.message).toContain(rule);
@@ -93,7 +131,10 @@ describe('model.conf', () => {
   });
 
   it('refuses a model with a different request layout', async () => {
-    const model = (await readFile(join(DEFAULT_POLICY_DIR, 'model.conf'), 'utf8')).replace('r = subs, res, act, attrs', 'r = sub, obj, act');
+    const model = (await readFile(join(DEFAULT_POLICY_DIR, 'model.conf'), 'utf8')).replace(
+      'r = subs, res, act, attrs',
+      'r = sub, obj, act',
+    );
     expect((await loadError({ 'model.conf': model })).details.field).toBe('request_definition');
   });
 

@@ -119,4 +119,3 @@ describe('the engine never widens a bad name', () => {
     expect(() => engine.checkGrant(SUBJECTS.admin, 'viewer', { namespace: '*' })).toThrow(InvalidResourceNameError);
   });
 });
-

@@ -103,8 +103,7 @@ async function generate(bindingCount: number): Promise<Generated> {
     const namespace = `ns-${pad(Math.floor(random() * NAMESPACES), 2)}`;
     const project = `proj-${pad(Math.floor(random() * PROJECTS_PER_NS), 3)}`;
     const r = random();
-    const scope: Scope =
-      r < 0.1 ? { namespace } : r < 0.9 ? { namespace, project } : { namespace, project, component: pick(COMPONENTS) };
+    const scope: Scope = r < 0.1 ? { namespace } : r < 0.9 ? { namespace, project } : { namespace, project, component: pick(COMPONENTS) };
     const deny = random() < 0.1;
     const binding: Record<string, unknown> = {
       name: `b-${pad(i, 5)}`,
@@ -140,7 +139,8 @@ async function generate(bindingCount: number): Promise<Generated> {
   }
   const requests: AccessRequest[] = [];
   for (let i = 0; i < 5000; i++) {
-    const subject = random() < 0.05 ? { type: 'service' as const, id: `bot-${pad(Math.floor(random() * 50), 2)}`, groups: [] } : pick(users);
+    const subject =
+      random() < 0.05 ? { type: 'service' as const, id: `bot-${pad(Math.floor(random() * 50), 2)}`, groups: [] } : pick(users);
     let resource: Scope;
     const own = subject.groups.flatMap((g) => scopesByGroup.get(g) ?? []);
     if (own.length && random() < 0.5) {
@@ -164,7 +164,11 @@ async function generate(bindingCount: number): Promise<Generated> {
   return { dir, bindings: bindingCount, rows, groups: GROUPS, requests, users: USERS };
 }
 
-function measure(engine: PolicyEngine, requests: AccessRequest[], opts: { warmup: number; iterations: number; maxMs: number }): ConfigResult {
+function measure(
+  engine: PolicyEngine,
+  requests: AccessRequest[],
+  opts: { warmup: number; iterations: number; maxMs: number },
+): ConfigResult {
   for (let i = 0; i < opts.warmup; i++) engine.decide(requests[i % requests.length]!);
   const samples: number[] = [];
   const start = performance.now();

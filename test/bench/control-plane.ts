@@ -28,7 +28,11 @@ async function time(iterations: number, run: (i: number) => Promise<unknown>): P
   }
   const elapsed = performance.now() - started;
   durations.sort((a, b) => a - b);
-  return { meanMs: durations.reduce((a, b) => a + b, 0) / durations.length, p99Ms: durations[Math.floor(durations.length * 0.99)]!, perSecond: (iterations / elapsed) * 1000 };
+  return {
+    meanMs: durations.reduce((a, b) => a + b, 0) / durations.length,
+    p99Ms: durations[Math.floor(durations.length * 0.99)]!,
+    perSecond: (iterations / elapsed) * 1000,
+  };
 }
 
 /** 10,000 components (and a development binding for the first 1,000) in the Online Boutique project. */
@@ -36,7 +40,11 @@ async function seed(store: ResourceStore): Promise<void> {
   for (let i = 0; i < COMPONENTS; i++) {
     const name = `svc-${String(i).padStart(5, '0')}`;
     await store.create(
-      componentSchema.parse({ kind: 'Component', metadata: { name, namespace: 'default' }, spec: { owner: { projectName: PROJECT }, componentType: 'deployment/service', image: `registry.invalid/${name}:1` } }),
+      componentSchema.parse({
+        kind: 'Component',
+        metadata: { name, namespace: 'default' },
+        spec: { owner: { projectName: PROJECT }, componentType: 'deployment/service', image: `registry.invalid/${name}:1` },
+      }),
       actor,
     );
     if (i < 1000) {
@@ -82,10 +90,16 @@ async function benchStore(name: string, storeEnv: Record<string, string>, storeC
     });
     const binding = (i: number) => `svc-${String(i % 1000).padStart(5, '0')}-development`;
     const updateDirect = await time(500, (i) =>
-      direct.modify('ReleaseBinding', 'default', binding(i), actor, (current) => ({ ...current, spec: { ...current.spec, overrides: { ...current.spec.overrides, replicas: (i % 5) + 1 } } })),
+      direct.modify('ReleaseBinding', 'default', binding(i), actor, (current) => ({
+        ...current,
+        spec: { ...current.spec, overrides: { ...current.spec.overrides, replicas: (i % 5) + 1 } },
+      })),
     );
     const updateMcp = await time(500, async (i) => {
-      const result = await client.callTool({ name: 'update_release_binding', arguments: { namespace_name: 'default', binding_name: binding(i), replicas: (i % 5) + 1 } });
+      const result = await client.callTool({
+        name: 'update_release_binding',
+        arguments: { namespace_name: 'default', binding_name: binding(i), replicas: (i % 5) + 1 },
+      });
       if (result.isError) throw new Error(JSON.stringify(result.content));
     });
     await client.close();
@@ -97,11 +111,18 @@ async function benchStore(name: string, storeEnv: Record<string, string>, storeC
 }
 
 export async function benchControlPlane() {
-  const results = [await benchStore('sqlite', { PLANE_STORE: 'sqlite' }, (dataDir) => ({ backend: 'sqlite', file: `${dataDir}/control-plane.sqlite` }))];
+  const results = [
+    await benchStore('sqlite', { PLANE_STORE: 'sqlite' }, (dataDir) => ({ backend: 'sqlite', file: `${dataDir}/control-plane.sqlite` })),
+  ];
   const postgres = await startPostgresServer();
   try {
     const database = await createTestDatabase(postgres.url);
-    results.push(await benchStore('postgres', { PLANE_STORE: 'postgres', PLANE_DATABASE_URL: database.url }, () => ({ backend: 'postgres', url: database.url })));
+    results.push(
+      await benchStore('postgres', { PLANE_STORE: 'postgres', PLANE_DATABASE_URL: database.url }, () => ({
+        backend: 'postgres',
+        url: database.url,
+      })),
+    );
   } finally {
     await postgres.stop();
   }

@@ -7,7 +7,11 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogLevel, TelemetryScope } from '../../servers/observability-plane/backends/telemetry-backend.js';
-import { TelemetryStore, type LogRecordInput, type SpanInput } from '../../servers/observability-plane/backends/embedded/telemetry-store.js';
+import {
+  TelemetryStore,
+  type LogRecordInput,
+  type SpanInput,
+} from '../../servers/observability-plane/backends/embedded/telemetry-store.js';
 
 const LINES = Number(process.argv[2] ?? 1_000_000);
 const SPANS = Number(process.argv[3] ?? 1_000_000);
@@ -29,10 +33,19 @@ const scopes: TelemetryScope[] = projects.flatMap((project) =>
   components.flatMap((component) => environments.map((environment) => ({ namespace: 'default', project, component, environment }))),
 );
 const levels: LogLevel[] = ['DEBUG', 'INFO', 'INFO', 'INFO', 'INFO', 'INFO', 'WARN', 'ERROR'];
-const words = ['request served', 'cache miss', 'redis timeout after 3s', 'rpc error: code = Unavailable', 'user logged in', 'order placed', 'retrying', 'GET /api/v1/items 200'];
+const words = [
+  'request served',
+  'cache miss',
+  'redis timeout after 3s',
+  'rpc error: code = Unavailable',
+  'user logged in',
+  'order placed',
+  'retrying',
+  'GET /api/v1/items 200',
+];
 
 let seed = 42;
-const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
 function time<T>(work: () => T): { result: T; ms: number } {
@@ -46,7 +59,14 @@ const insertLogs = time(() => {
     const batch: LogRecordInput[] = [];
     for (let i = done; i < Math.min(LINES, done + BATCH); i++) {
       const level = pick(levels);
-      batch.push({ timeUs: (start + Math.floor((i / LINES) * DAY)) * 1000, level, message: `${level.toLowerCase()} ${pick(words)} id=${i}`, scope: pick(scopes), pod: 'pod-1', container: 'main' });
+      batch.push({
+        timeUs: (start + Math.floor((i / LINES) * DAY)) * 1000,
+        level,
+        message: `${level.toLowerCase()} ${pick(words)} id=${i}`,
+        scope: pick(scopes),
+        pod: 'pod-1',
+        container: 'main',
+      });
     }
     store.insertLogs(batch);
   }
@@ -99,7 +119,9 @@ async function measure(name: string, runs: number, work: () => Promise<{ count: 
   }
   times.sort((a, b) => a - b);
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  console.log(`| ${name} | ${last.count} | ${last.total} | ${mean.toFixed(2)} | ${(times[Math.floor(times.length / 2)] ?? 0).toFixed(2)} | ${(times[times.length - 1] ?? 0).toFixed(2)} |`);
+  console.log(
+    `| ${name} | ${last.count} | ${last.total} | ${mean.toFixed(2)} | ${(times[Math.floor(times.length / 2)] ?? 0).toFixed(2)} | ${(times[times.length - 1] ?? 0).toFixed(2)} |`,
+  );
 }
 
 const lastHour = { start: new Date(now - HOUR), end: new Date(now) };
@@ -114,9 +136,15 @@ const traces = async (q: Partial<Parameters<TelemetryStore['queryTraces']>[0]>) 
   return { count: page.traces.length, total: page.total };
 };
 
-console.log(`\n## Embedded store: ${LINES.toLocaleString('en')} log lines, ${SPANS.toLocaleString('en')} spans over 24 h, ${scopes.length} scopes`);
-console.log(`insert logs: ${(insertLogs.ms / 1000).toFixed(1)} s (${Math.round(LINES / (insertLogs.ms / 1000)).toLocaleString('en')} lines/s, batches of ${BATCH} in one transaction each)`);
-console.log(`insert spans: ${(insertSpans.ms / 1000).toFixed(1)} s (${Math.round(SPANS / (insertSpans.ms / 1000)).toLocaleString('en')} spans/s)`);
+console.log(
+  `\n## Embedded store: ${LINES.toLocaleString('en')} log lines, ${SPANS.toLocaleString('en')} spans over 24 h, ${scopes.length} scopes`,
+);
+console.log(
+  `insert logs: ${(insertLogs.ms / 1000).toFixed(1)} s (${Math.round(LINES / (insertLogs.ms / 1000)).toLocaleString('en')} lines/s, batches of ${BATCH} in one transaction each)`,
+);
+console.log(
+  `insert spans: ${(insertSpans.ms / 1000).toFixed(1)} s (${Math.round(SPANS / (insertSpans.ms / 1000)).toLocaleString('en')} spans/s)`,
+);
 console.log(`PRAGMA optimize after loading: ${optimize.ms.toFixed(0)} ms`);
 console.log(`database file: ${(statSync(file).size / 1024 / 1024).toFixed(0)} MiB (+ WAL)`);
 console.log('\n| query | returned | total | mean ms | p50 ms | max ms |');
@@ -124,15 +152,24 @@ console.log('|---|---|---|---|---|---|');
 await measure('component logs, 1 h, limit 100', 20, () => logs({}));
 await measure('component logs, 1 h, ERROR + search "timeout"', 20, () => logs({ levels: ['ERROR'], search: 'timeout' }));
 await measure('component logs, 24 h, search "Unavailable"', 10, () => logs({ window: wholeDay, search: 'Unavailable' }));
-await measure('project+environment logs, 1 h', 20, () => logs({ scope: { namespace: 'default', project: 'shop', environment: 'production' } }));
+await measure('project+environment logs, 1 h', 20, () =>
+  logs({ scope: { namespace: 'default', project: 'shop', environment: 'production' } }),
+);
 await measure('namespace logs, 1 h (total capped at 10,000)', 20, () => logs({ scope: { namespace: 'default' } }));
-await measure('namespace logs, 24 h, search "id=99999"', 5, () => logs({ scope: { namespace: 'default' }, window: wholeDay, search: 'id=99999' }));
-await measure('countComponentLogs, component, 1 h, ERROR', 20, async () => ({ count: 0, total: await store.countComponentLogs({ scope: component, window: lastHour, levels: ['ERROR'] }) }));
+await measure('namespace logs, 24 h, search "id=99999"', 5, () =>
+  logs({ scope: { namespace: 'default' }, window: wholeDay, search: 'id=99999' }),
+);
+await measure('countComponentLogs, component, 1 h, ERROR', 20, async () => ({
+  count: 0,
+  total: await store.countComponentLogs({ scope: component, window: lastHour, levels: ['ERROR'] }),
+}));
 await measure('queryTraces, component, 1 h', 20, () => traces({}));
 await measure('queryTraces, component, 1 h, errorsOnly', 20, () => traces({ errorsOnly: true }));
 await measure('queryTraces, project, 1 h', 20, () => traces({ scope: { namespace: 'default', project: 'shop' } }));
 await measure('queryTraces, namespace, 1 h', 10, () => traces({ scope: { namespace: 'default' } }));
-await measure('queryTraces, namespace, 1 h, minDuration 1500 ms', 10, () => traces({ scope: { namespace: 'default' }, minDurationMs: 1500 }));
+await measure('queryTraces, namespace, 1 h, minDuration 1500 ms', 10, () =>
+  traces({ scope: { namespace: 'default' }, minDurationMs: 1500 }),
+);
 await measure('queryTraces, namespace, 24 h, limit 20', 3, () => traces({ scope: { namespace: 'default' }, window: wholeDay, limit: 20 }));
 await measure('traceSpans, one trace', 20, async () => {
   const result = await store.traceSpans({ traceId: (1000).toString(16).padStart(32, '0'), scope: { namespace: 'default' }, limit: 100 });

@@ -20,7 +20,11 @@ interface Timing {
 
 function summarize(durations: number[]): Timing {
   const sorted = [...durations].sort((a, b) => a - b);
-  return { meanMs: sorted.reduce((a, b) => a + b, 0) / sorted.length, p50Ms: sorted[Math.floor(sorted.length / 2)]!, p99Ms: sorted[Math.floor(sorted.length * 0.99)]! };
+  return {
+    meanMs: sorted.reduce((a, b) => a + b, 0) / sorted.length,
+    p50Ms: sorted[Math.floor(sorted.length / 2)]!,
+    p99Ms: sorted[Math.floor(sorted.length * 0.99)]!,
+  };
 }
 
 /**
@@ -46,7 +50,7 @@ async function timePair(iterations: number, first: () => Promise<unknown>, secon
 /** Deterministic pseudo-random numbers, so every run indexes the same data. */
 function random(seed: number) {
   let state = seed;
-  return () => ((state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  return () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 }
 
 /** `count` log lines and about `count` spans spread over the last 24 hours (two daily indices). */
@@ -66,7 +70,10 @@ async function seed(backend: OpenSearchBackend, count: number, now: number): Pro
         environment: ENVIRONMENTS[Math.floor(next() * 3)]!,
         timestamp: new Date(now - Math.floor(next() * 86_400_000)).toISOString(),
         level,
-        message: level === 'ERROR' ? `rpc error: code = Unavailable desc = upstream ${Math.floor(next() * 1000)} unreachable` : `handled request ${Math.floor(next() * 1e6)} in ${Math.floor(next() * 200)}ms`,
+        message:
+          level === 'ERROR'
+            ? `rpc error: code = Unavailable desc = upstream ${Math.floor(next() * 1000)} unreachable`
+            : `handled request ${Math.floor(next() * 1e6)} in ${Math.floor(next() * 200)}ms`,
       });
     }
     await backend.indexLogLines(lines);
@@ -74,7 +81,13 @@ async function seed(backend: OpenSearchBackend, count: number, now: number): Pro
   for (let offset = 0; offset < count; offset += batch) {
     const spans: SpanDetails[] = [];
     while (spans.length < batch) {
-      const traceId = Math.floor(next() * 2 ** 52).toString(16).padStart(16, '0') + Math.floor(next() * 2 ** 52).toString(16).padStart(16, '0');
+      const traceId =
+        Math.floor(next() * 2 ** 52)
+          .toString(16)
+          .padStart(16, '0') +
+        Math.floor(next() * 2 ** 52)
+          .toString(16)
+          .padStart(16, '0');
       const environment = ENVIRONMENTS[Math.floor(next() * 3)]!;
       const start = now - Math.floor(next() * 86_400_000);
       const failing = next() < 0.05;
@@ -117,7 +130,11 @@ export async function benchObservability(count = 1_000_000) {
     await seed(backend, count, now);
     const seedSeconds = (performance.now() - seeding) / 1000;
     const stack = await startTestStack({
-      observabilityEnv: { PLANE_OBSERVABILITY_BACKEND: 'opensearch', PLANE_OPENSEARCH_URL: opensearch.url, PLANE_PROMETHEUS_URL: `http://127.0.0.1:${await freePort()}` },
+      observabilityEnv: {
+        PLANE_OBSERVABILITY_BACKEND: 'opensearch',
+        PLANE_OPENSEARCH_URL: opensearch.url,
+        PLANE_PROMETHEUS_URL: `http://127.0.0.1:${await freePort()}`,
+      },
     });
     try {
       const client: Client = await connectWithToken(stack.observabilityPlane.url, await stack.userToken('sre', 'observability-plane'));
@@ -145,9 +162,23 @@ export async function benchObservability(count = 1_000_000) {
         },
         {
           name: 'query_traces (failed only)',
-          direct: () => backend.traces.queryTraces({ scope: { namespace: 'default', project: PROJECT }, window, errorsOnly: true, limit: 20, sort: 'desc' }),
+          direct: () =>
+            backend.traces.queryTraces({
+              scope: { namespace: 'default', project: PROJECT },
+              window,
+              errorsOnly: true,
+              limit: 20,
+              sort: 'desc',
+            }),
           tool: 'query_traces',
-          args: { namespace: 'default', project: PROJECT, start_time: args.start_time, end_time: args.end_time, limit: 20, errors_only: true },
+          args: {
+            namespace: 'default',
+            project: PROJECT,
+            start_time: args.start_time,
+            end_time: args.end_time,
+            limit: 20,
+            errors_only: true,
+          },
         },
       ];
       const results = [];

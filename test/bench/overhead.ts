@@ -84,7 +84,13 @@ export async function benchToolCallOverhead(calls = 2000, concurrency = 1) {
     const bareStats = await measure(baseline, calls, concurrency);
     const fullStats = await measure(ours, calls, concurrency);
     await Promise.all([ours.close(), baseline.close()]);
-    return { concurrency, bare: bareStats, full: fullStats, latencyRatio: fullStats.meanMs / bareStats.meanMs, throughputRatio: fullStats.callsPerSecond / bareStats.callsPerSecond };
+    return {
+      concurrency,
+      bare: bareStats,
+      full: fullStats,
+      latencyRatio: fullStats.meanMs / bareStats.meanMs,
+      throughputRatio: fullStats.callsPerSecond / bareStats.callsPerSecond,
+    };
   } finally {
     await bare.close();
     await stack.close();

@@ -33,7 +33,10 @@ describe('expected-failures.yaml', () => {
     const withoutReason = lines.flatMap((line, index) => {
       const entry = /^\s+-\s+([\w-]+)\s*(#.*)?$/.exec(line);
       if (!entry) return [];
-      const previous = lines.slice(0, index).reverse().find((candidate) => candidate.trim() !== '');
+      const previous = lines
+        .slice(0, index)
+        .reverse()
+        .find((candidate) => candidate.trim() !== '');
       return entry[2] || previous?.trim().startsWith('#') ? [] : [entry[1]];
     });
     expect(withoutReason, 'entries need a comment saying why they fail').toEqual([]);
@@ -42,8 +45,14 @@ describe('expected-failures.yaml', () => {
     expect(new Set(listed).size, 'duplicate entries').toBe(listed.length);
     const known = await knownServerScenarios();
     expect(known).toEqual(expect.arrayContaining(REQUIRED));
-    expect(listed.filter((scenario) => !known.includes(scenario)), 'unknown scenario names').toEqual([]);
-    expect(listed.filter((scenario) => REQUIRED.includes(scenario)), 'required scenarios may not be excused').toEqual([]);
+    expect(
+      listed.filter((scenario) => !known.includes(scenario)),
+      'unknown scenario names',
+    ).toEqual([]);
+    expect(
+      listed.filter((scenario) => REQUIRED.includes(scenario)),
+      'required scenarios may not be excused',
+    ).toEqual([]);
   }, 120_000);
 });
 

@@ -14,7 +14,13 @@ import { spawnCollect } from './run-conformance.js';
 // 5 tool error / isError. It needs Node >= 22.19; on Node 20 node-runtime.ts supplies Node 24 from npm.
 
 const require = createRequire(import.meta.url);
-const INSPECTOR = join(dirname(require.resolve('@modelcontextprotocol/inspector/package.json')), 'clients', 'launcher', 'build', 'index.js');
+const INSPECTOR = join(
+  dirname(require.resolve('@modelcontextprotocol/inspector/package.json')),
+  'clients',
+  'launcher',
+  'build',
+  'index.js',
+);
 const EXIT = { ok: 0, authRequired: 3, toolError: 5 } as const;
 
 let stack: TestStack;
@@ -59,7 +65,11 @@ async function inspector(url: URL, args: string[], token?: string) {
       return undefined;
     }
   };
-  return { ...result, json: parse(result.stdout) as { result?: Record<string, unknown> } | undefined, error: (parse(result.stderr) as { error?: { code?: string; message?: string } } | undefined)?.error };
+  return {
+    ...result,
+    json: parse(result.stdout) as { result?: Record<string, unknown> } | undefined,
+    error: (parse(result.stderr) as { error?: { code?: string; message?: string } } | undefined)?.error,
+  };
 }
 
 const CLIENT: Record<PlaneName, string> = { 'control-plane': 'ci-deployer', 'observability-plane': 'sre-agent' };
@@ -108,7 +118,11 @@ describe('MCP Inspector CLI: a policy denial', () => {
     const token = await stack.serviceToken('ci-deployer', 'control-plane');
     // explain_access is listed for everyone; explaining someone else needs authz:explain, which ci-deployer lacks.
     const args = { action: 'component:view', subject: { type: 'user', id: 'dev', groups: ['developers'] } };
-    const run = await inspector(stack.controlPlane.url, ['--method', 'tools/call', '--tool-name', 'explain_access', '--tool-args-json', JSON.stringify(args)], token);
+    const run = await inspector(
+      stack.controlPlane.url,
+      ['--method', 'tools/call', '--tool-name', 'explain_access', '--tool-args-json', JSON.stringify(args)],
+      token,
+    );
     expect(run.exitCode, run.output).toBe(EXIT.toolError);
     expect(run.output).toContain('authz:explain');
     const [event] = await stack.controlPlane.running.audit.store.query({ tool: 'explain_access', limit: 1 });

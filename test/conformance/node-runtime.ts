@@ -21,7 +21,11 @@ export const FALLBACK_NODE_VERSION = process.env.PLANE_TEST_NODE_VERSION ?? '24.
 export const MINIMUM_TOOL_NODE = '22.19.0';
 
 export function atLeast(version: string, minimum: string): boolean {
-  const parse = (text: string) => text.replace(/^v/, '').split('.').map((part) => Number.parseInt(part, 10) || 0);
+  const parse = (text: string) =>
+    text
+      .replace(/^v/, '')
+      .split('.')
+      .map((part) => Number.parseInt(part, 10) || 0);
   const [a, b] = [parse(version), parse(minimum)];
   for (let index = 0; index < 3; index += 1) {
     const difference = (a[index] ?? 0) - (b[index] ?? 0);
@@ -44,7 +48,9 @@ async function locate(): Promise<string> {
   if (override) return checked(override);
   const platform = { linux: 'linux', darwin: 'darwin' }[process.platform as string];
   if (!platform || !['x64', 'arm64'].includes(process.arch)) {
-    throw new Error(`Node ${process.versions.node} is too old for the MCP test tools and no npm build exists for ${process.platform}-${process.arch}: set PLANE_TEST_NODE to a node >= ${MINIMUM_TOOL_NODE}`);
+    throw new Error(
+      `Node ${process.versions.node} is too old for the MCP test tools and no npm build exists for ${process.platform}-${process.arch}: set PLANE_TEST_NODE to a node >= ${MINIMUM_TOOL_NODE}`,
+    );
   }
   const packageName = `node-${platform}-${process.arch}`;
   const cacheRoot = resolve('node_modules/.cache/plane-mcp');
@@ -58,7 +64,18 @@ async function locate(): Promise<string> {
   try {
     await run(
       'npm',
-      ['install', '--prefix', staging, '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', `${packageName}@${FALLBACK_NODE_VERSION}`],
+      [
+        'install',
+        '--prefix',
+        staging,
+        '--no-save',
+        '--no-package-lock',
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        `${packageName}@${FALLBACK_NODE_VERSION}`,
+      ],
       { cwd: staging, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
     );
     try {
@@ -75,6 +92,7 @@ async function locate(): Promise<string> {
 async function checked(binary: string): Promise<string> {
   const { stdout } = await run(binary, ['--version'], { timeout: 30_000 });
   const version = stdout.trim();
-  if (!atLeast(version, MINIMUM_TOOL_NODE)) throw new Error(`${binary} is Node ${version}; the MCP test tools need >= ${MINIMUM_TOOL_NODE}`);
+  if (!atLeast(version, MINIMUM_TOOL_NODE))
+    throw new Error(`${binary} is Node ${version}; the MCP test tools need >= ${MINIMUM_TOOL_NODE}`);
   return binary;
 }

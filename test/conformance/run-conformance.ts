@@ -40,7 +40,9 @@ export interface AuthDisabledPlanes {
  * Both servers as `PLANE_AUTH_DISABLED=true` runs them: loopback, no issuer (PLANE_ISSUER points at a
  * closed port, proving none is contacted), demo organisation loaded, OTLP ingest and alerting off.
  */
-export async function startAuthDisabledPlanes(options: { env?: Record<string, string>; bindingsOverlay?: string } = {}): Promise<AuthDisabledPlanes> {
+export async function startAuthDisabledPlanes(
+  options: { env?: Record<string, string>; bindingsOverlay?: string } = {},
+): Promise<AuthDisabledPlanes> {
   const dataDir = makeTempDir('plane-mcp-conformance-');
   const policyDir = join(dataDir, 'policies');
   cpSync(resolve('policies'), policyDir, { recursive: true });
@@ -65,7 +67,10 @@ export async function startAuthDisabledPlanes(options: { env?: Record<string, st
   try {
     const controlPlane = await startControlPlane(resolvePlaneConfig('control-plane', [], env), { env, logger: logger('control-plane') });
     started.push(controlPlane);
-    const observabilityPlane = await startObservabilityPlane(resolvePlaneConfig('observability-plane', [], env), { env, logger: logger('observability-plane') });
+    const observabilityPlane = await startObservabilityPlane(resolvePlaneConfig('observability-plane', [], env), {
+      env,
+      logger: logger('observability-plane'),
+    });
     started.push(observabilityPlane);
     return {
       urls: { 'control-plane': controlPlane.url, 'observability-plane': observabilityPlane.url },
@@ -146,7 +151,12 @@ function readResults(outputDir: string): ScenarioResult[] {
       const scenario = /^server-(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(entry.name)?.[1];
       const file = join(outputDir, entry.name, 'checks.json');
       if (!scenario || !existsSync(file)) return [];
-      const checks = JSON.parse(readFileSync(file, 'utf8')) as Array<{ id: string; status: string; errorMessage?: string; details?: { message?: string } }>;
+      const checks = JSON.parse(readFileSync(file, 'utf8')) as Array<{
+        id: string;
+        status: string;
+        errorMessage?: string;
+        details?: { message?: string };
+      }>;
       const failed = checks.filter((check) => check.status === 'FAILURE');
       const warnings = checks.filter((check) => check.status === 'WARNING');
       return [
@@ -157,7 +167,9 @@ function readResults(outputDir: string): ScenarioResult[] {
           warnings: warnings.length,
           // The suite's baseline check counts warnings as failures too.
           clean: failed.length === 0 && warnings.length === 0,
-          failures: [...failed, ...warnings].map((check) => `${check.status} ${check.id}: ${check.errorMessage ?? check.details?.message ?? ''}`),
+          failures: [...failed, ...warnings].map(
+            (check) => `${check.status} ${check.id}: ${check.errorMessage ?? check.details?.message ?? ''}`,
+          ),
         },
       ];
     })
@@ -185,7 +197,9 @@ export function spawnCollect(
         stdout: Buffer.concat(stdout).toString('utf8'),
         stderr: Buffer.concat(stderr).toString('utf8'),
         // The suite colours its summary; strip ANSI escapes so assertions and reports read plainly.
-        output: Buffer.concat(all).toString('utf8').replace(/\u001b\[[0-9;]*m/g, ''),
+        output: Buffer.concat(all)
+          .toString('utf8')
+          .replace(/\u001b\[[0-9;]*m/g, ''),
       });
     });
   });
@@ -203,7 +217,8 @@ export function describeRun(plane: string, run: ConformanceRun): string {
   const expected = new Set(expectedServerFailures());
   const lines = run.scenarios.map((result) => {
     const mark = result.clean ? 'pass' : expected.has(result.scenario) ? 'expected failure' : 'FAIL';
-    const detail = !result.clean && !expected.has(result.scenario) ? `\n${result.failures.map((failure) => `      ${failure}`).join('\n')}` : '';
+    const detail =
+      !result.clean && !expected.has(result.scenario) ? `\n${result.failures.map((failure) => `      ${failure}`).join('\n')}` : '';
     return `  ${mark.padEnd(16)} ${result.scenario}${detail}`;
   });
   return [
@@ -221,7 +236,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
     for (const plane of ['control-plane', 'observability-plane'] as const) {
       const result = await runConformance(planes.urls[plane]);
       process.stdout.write(`${describeRun(plane, result)}\n`);
-      failed ||= result.exitCode !== 0 || result.unexpectedFailures.length > 0 || result.staleEntries.length > 0 || result.scenarios.length === 0;
+      failed ||=
+        result.exitCode !== 0 || result.unexpectedFailures.length > 0 || result.staleEntries.length > 0 || result.scenarios.length === 0;
     }
   } finally {
     await planes.close();

@@ -6,9 +6,23 @@ import { booleanFlag } from '../../shared/config/env.js';
 import { planeEnvironment, resolvePlaneConfig, type PlaneConfig, type PlaneName } from '../../shared/config/plane-config.js';
 import { storeConfigFromEnv, storeEnvironment } from '../../servers/control-plane/store/create-store.js';
 import { clientSecretVariable, identityProviderOptionsFromEnv } from '../../servers/identity-provider/options-from-env.js';
-import { devClientSecret, PUBLIC_CLIENT_ID, PUBLIC_CLIENT_REDIRECT_URIS, SEEDED_SERVICE_CLIENTS, SEEDED_USERS } from '../../servers/identity-provider/seed.js';
+import {
+  devClientSecret,
+  PUBLIC_CLIENT_ID,
+  PUBLIC_CLIENT_REDIRECT_URIS,
+  SEEDED_SERVICE_CLIENTS,
+  SEEDED_USERS,
+} from '../../servers/identity-provider/seed.js';
 import { observabilityEnvironment, resolveObservabilityConfig } from '../../servers/observability-plane/observability-config.js';
-import { commandOf, dependenciesOf, environmentOf, loadCompose, publishedPorts, resolvePlaceholders, type ComposeService } from './support/compose.js';
+import {
+  commandOf,
+  dependenciesOf,
+  environmentOf,
+  loadCompose,
+  publishedPorts,
+  resolvePlaceholders,
+  type ComposeService,
+} from './support/compose.js';
 import { REPO_ROOT } from './support/keycloak.js';
 
 /**
@@ -75,7 +89,9 @@ function proxySections(): ProxySection[] {
 }
 const proxy = proxySections();
 const gatewayRoute = (port: number) => {
-  const frontend = proxy.find((section) => section.kind === 'frontend' && section.lines.some((line) => new RegExp(`^bind\\s+\\S*:${port}\\b`).test(line)));
+  const frontend = proxy.find(
+    (section) => section.kind === 'frontend' && section.lines.some((line) => new RegExp(`^bind\\s+\\S*:${port}\\b`).test(line)),
+  );
   const backendName = frontend?.lines.find((line) => line.startsWith('default_backend'))?.split(/\s+/)[1];
   return proxy.find((section) => section.kind === 'backend' && section.name === backendName);
 };
@@ -90,7 +106,13 @@ interface Mapper {
 interface Realm {
   realm: string;
   groups: Array<{ name: string; path?: string }>;
-  users: Array<{ id?: string; username: string; enabled: boolean; groups?: string[]; credentials?: Array<{ type: string; value: string; temporary?: boolean }> }>;
+  users: Array<{
+    id?: string;
+    username: string;
+    enabled: boolean;
+    groups?: string[];
+    credentials?: Array<{ type: string; value: string; temporary?: boolean }>;
+  }>;
   clients: Array<{
     clientId: string;
     secret?: string;
@@ -125,9 +147,13 @@ describe('docker-compose.yml', () => {
         expect(service.image, name).toBe(`plane-mcp:${packageVersion}`);
       }
     }
-    expect(ourServices.map(([name]) => name).sort()).toEqual(
-      ['control-plane-1', 'control-plane-2', 'demo-data-plane', 'observability-plane-1', 'observability-plane-2'],
-    );
+    expect(ourServices.map(([name]) => name).sort()).toEqual([
+      'control-plane-1',
+      'control-plane-2',
+      'demo-data-plane',
+      'observability-plane-1',
+      'observability-plane-2',
+    ]);
   });
 
   it('runs a script that exists in every service built from the Dockerfile', () => {
@@ -151,7 +177,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('sets only PLANE_* variables the code reads, each documented in README.md', () => {
-    const sources = sourceFiles(join(REPO_ROOT, 'servers')).map((path) => readFileSync(path, 'utf8')).join('\n');
+    const sources = sourceFiles(join(REPO_ROOT, 'servers'))
+      .map((path) => readFileSync(path, 'utf8'))
+      .join('\n');
     for (const name of READ_INLINE) expect(sources, `${name} is read in servers/`).toContain(`${name}:`);
     const readme = read('README.md');
     for (const [serviceName, service] of Object.entries(services)) {
@@ -173,14 +201,25 @@ describe('docker-compose.yml', () => {
       expect(booleanFlag.parse(env.PLANE_EMBEDDED_IDP), `${name}: PLANE_EMBEDDED_IDP`).toBe(false);
       expect(config.bindHost, name).toBe('0.0.0.0');
       // Hosts that reach a replica: clients through the gateway, the gateway's checks, the healthcheck, Prometheus.
-      expect(config.allowedHosts, name).toEqual(expect.arrayContaining([config.canonicalUrl.hostname, 'localhost', '127.0.0.1', 'gateway']));
-      expect(config.canonicalUrl.href, name).toBe(env[config.plane === 'control-plane' ? 'PLANE_CONTROL_PLANE_URL' : 'PLANE_OBSERVABILITY_PLANE_URL']);
+      expect(config.allowedHosts, name).toEqual(
+        expect.arrayContaining([config.canonicalUrl.hostname, 'localhost', '127.0.0.1', 'gateway']),
+      );
+      expect(config.canonicalUrl.href, name).toBe(
+        env[config.plane === 'control-plane' ? 'PLANE_CONTROL_PLANE_URL' : 'PLANE_OBSERVABILITY_PLANE_URL'],
+      );
       expect(config.port, `${name} listens on its own port, not the public one`).not.toBe(Number(config.canonicalUrl.port));
       if (config.plane === 'control-plane') {
-        expect(storeConfigFromEnv(env, config.dataDir), name).toEqual({ backend: 'postgres', url: 'postgresql://plane:plane@postgres:5432/plane' });
+        expect(storeConfigFromEnv(env, config.dataDir), name).toEqual({
+          backend: 'postgres',
+          url: 'postgresql://plane:plane@postgres:5432/plane',
+        });
       } else {
         const observability = resolveObservabilityConfig(env, config.dataDir);
-        expect(observability.backend, name).toMatchObject({ kind: 'opensearch', opensearch: { url: 'http://opensearch:9200' }, prometheusUrl: 'http://prometheus:9090' });
+        expect(observability.backend, name).toMatchObject({
+          kind: 'opensearch',
+          opensearch: { url: 'http://opensearch:9200' },
+          prometheusUrl: 'http://prometheus:9090',
+        });
         expect(observability.otlp, `${name}: no OTLP ingest with OpenSearch`).toBeUndefined();
       }
       const healthcheck = (service.healthcheck?.test ?? []) as string[];
@@ -206,7 +245,9 @@ describe('docker-compose.yml', () => {
     const [[, controlPlane]] = planeServices('control-plane') as [[string, ComposeService]];
     const [[, observabilityPlane]] = planeServices('observability-plane') as [[string, ComposeService]];
     expect(storeConfigFromEnv(env, '/var/lib/plane-mcp')).toEqual(storeConfigFromEnv(environmentOf(controlPlane), '/var/lib/plane-mcp'));
-    expect(resolveObservabilityConfig(env, '/var/lib/plane-mcp').backend).toEqual(resolveObservabilityConfig(environmentOf(observabilityPlane), '/var/lib/plane-mcp').backend);
+    expect(resolveObservabilityConfig(env, '/var/lib/plane-mcp').backend).toEqual(
+      resolveObservabilityConfig(environmentOf(observabilityPlane), '/var/lib/plane-mcp').backend,
+    );
     expect(dataPlane.healthcheck?.disable, 'no HTTP server to probe').toBe(true);
     // Backend URLs name compose services listening on those ports.
     expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgres', 'opensearch', 'prometheus']));
@@ -230,12 +271,16 @@ describe('docker-compose.yml', () => {
     for (const plane of ['control-plane', 'observability-plane'] as const) {
       const replicas = planeServices(plane).map(([name, service]) => configOf(name, service));
       const publicPort = Number(replicas[0]!.canonicalUrl.port);
-      expect(publishedPorts(services.gateway as ComposeService).map((port) => port.host), plane).toContain(publicPort);
+      expect(
+        publishedPorts(services.gateway as ComposeService).map((port) => port.host),
+        plane,
+      ).toContain(publicPort);
       const backend = gatewayRoute(publicPort);
       expect(backend, `a frontend on :${publicPort}`).toBeDefined();
       expect(backend!.lines, plane).toContain('balance roundrobin');
       expect(serversOf(backend).sort(), plane).toEqual(replicas.map((config) => `127.0.0.1:${config.port}`).sort());
-      for (const line of backend!.lines) expect(line, `${plane}: no stickiness`).not.toMatch(/^(cookie|stick|hash-type|balance\s+(source|uri|hdr|url_param|rdp-cookie))\b/);
+      for (const line of backend!.lines)
+        expect(line, `${plane}: no stickiness`).not.toMatch(/^(cookie|stick|hash-type|balance\s+(source|uri|hdr|url_param|rdp-cookie))\b/);
       // The active check asks /readyz with a Host the replicas accept.
       expect(backend!.lines.join('\n')).toMatch(/uri \/readyz .*hdr Host localhost/);
     }
@@ -250,7 +295,8 @@ describe('docker-compose.yml', () => {
         expect(target!.healthcheck?.test, `${dependency} has a healthcheck`).toBeDefined();
         expect(target!.healthcheck?.disable, dependency).not.toBe(true);
       }
-      if (service.network_mode?.startsWith('service:')) expect(dependenciesOf(service)).toHaveProperty(service.network_mode.slice('service:'.length));
+      if (service.network_mode?.startsWith('service:'))
+        expect(dependenciesOf(service)).toHaveProperty(service.network_mode.slice('service:'.length));
     }
     // The MCP servers wait for the issuer (they read its metadata at start-up).
     for (const [name, service] of mcpServices) expect(dependenciesOf(service), name).toHaveProperty('keycloak', 'service_healthy');
@@ -273,7 +319,9 @@ describe('docker-compose.yml', () => {
     expect(all).toContain('--web.enable-remote-write-receiver');
     expect(all).toContain('--config.file=/etc/prometheus/prometheus.yml');
     expect(prometheus.volumes).toContain('./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
-    const config = parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }> };
+    const config = parse(read('deploy/prometheus/prometheus.yml')) as {
+      scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }>;
+    };
     const targets = config.scrape_configs.flatMap((job) => job.static_configs.flatMap((group) => group.targets));
     const replicaPorts = mcpServices.map(([name, service]) => `gateway:${configOf(name, service).port}`);
     expect(targets.sort()).toEqual(replicaPorts.sort());
@@ -291,7 +339,10 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^RUN npm ci --omit=dev/m);
     expect(dockerfile).toMatch(/^CMD \["servers\/control-plane\/main\.ts"\]$/m);
     // Everything the image copies exists, and .dockerignore keeps none of it out.
-    const ignored = read('.dockerignore').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
     for (const [, source] of dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)) {
       expect(existsSync(join(REPO_ROOT, source!)), source).toBe(true);
       expect(ignored, source).not.toContain(source);
@@ -331,7 +382,9 @@ describe('deploy/keycloak/plane-realm.json', () => {
   });
 
   it('holds the public PKCE client with the embedded provider redirects, and no other client', () => {
-    expect(realm.clients.map((client) => client.clientId).sort()).toEqual([...SEEDED_SERVICE_CLIENTS.map((client) => client.clientId), PUBLIC_CLIENT_ID].sort());
+    expect(realm.clients.map((client) => client.clientId).sort()).toEqual(
+      [...SEEDED_SERVICE_CLIENTS.map((client) => client.clientId), PUBLIC_CLIENT_ID].sort(),
+    );
     const client = realm.clients.find((candidate) => candidate.clientId === PUBLIC_CLIENT_ID)!;
     expect(client.publicClient).toBe(true);
     expect(client.standardFlowEnabled).toBe(true);
@@ -341,7 +394,12 @@ describe('deploy/keycloak/plane-realm.json', () => {
     expect(client.attributes?.['pkce.code.challenge.method']).toBe('S256');
     expect(client.redirectUris?.slice().sort()).toEqual([...PUBLIC_CLIENT_REDIRECT_URIS].sort());
     expect(client.defaultClientScopes).toEqual(expect.arrayContaining(['basic', 'profile', 'groups']));
-    expect(client.optionalClientScopes?.slice().sort()).toEqual(['controlplane:read', 'controlplane:write', 'observability:read', 'observability:write']);
+    expect(client.optionalClientScopes?.slice().sort()).toEqual([
+      'controlplane:read',
+      'controlplane:write',
+      'observability:read',
+      'observability:write',
+    ]);
   });
 
   it("gives each server's scopes an audience mapper for that server's URL, as the embedded provider's resources", () => {

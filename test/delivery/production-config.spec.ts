@@ -46,7 +46,11 @@ const urls = { 'control-plane': '', 'observability-plane': '' } as Record<PlaneN
 const indexPrefix = `delivery-${randomBytes(4).toString('hex')}`;
 
 const logger = (name: string) =>
-  createLogger({ name, level: 'warn', destination: new Writable({ write: (chunk, _encoding, done) => (logLines.push(String(chunk)), done()) }) });
+  createLogger({
+    name,
+    level: 'warn',
+    destination: new Writable({ write: (chunk, _encoding, done) => (logLines.push(String(chunk)), done()) }),
+  });
 
 beforeAll(async () => {
   const [gatewayPort, observabilityPort, ...replicaPorts] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
@@ -54,7 +58,11 @@ beforeAll(async () => {
   urls['observability-plane'] = `http://127.0.0.1:${observabilityPort}/mcp`;
   const publicUrls = { PLANE_CONTROL_PLANE_URL: urls['control-plane'], PLANE_OBSERVABILITY_PLANE_URL: urls['observability-plane'] };
   // The keycloak service's placeholders, filled with this run's URLs (compose fills them with its own).
-  [keycloak, database, dataPlanePrometheus] = await Promise.all([startKeycloak({ realmEnv: publicUrls }), createTestDatabase(), startPrometheus()]);
+  [keycloak, database, dataPlanePrometheus] = await Promise.all([
+    startKeycloak({ realmEnv: publicUrls }),
+    createTestDatabase(),
+    startPrometheus(),
+  ]);
 
   // What differs from compose: addresses (loopback, free ports), the data directories, and private
   // OpenSearch index prefixes so this file's telemetry stays apart from the other test files'.
@@ -67,7 +75,16 @@ beforeAll(async () => {
   const local = (service: string, extra: Record<string, string>): Record<string, string> => {
     const dataDir = makeTempDir('plane-mcp-delivery-');
     tempDirs.push(dataDir);
-    return { ...serviceEnv(service), ...publicUrls, PLANE_ISSUER: keycloak.issuer, PLANE_BIND_HOST: '127.0.0.1', PLANE_DATA_DIR: dataDir, PLANE_DATABASE_URL: database.url, ...telemetry, ...extra };
+    return {
+      ...serviceEnv(service),
+      ...publicUrls,
+      PLANE_ISSUER: keycloak.issuer,
+      PLANE_BIND_HOST: '127.0.0.1',
+      PLANE_DATA_DIR: dataDir,
+      PLANE_DATABASE_URL: database.url,
+      ...telemetry,
+      ...extra,
+    };
   };
 
   // control-plane-1 first (it loads the demo organisation into the empty database), then control-plane-2.
@@ -158,18 +175,25 @@ async function withClient<T>(url: string, token: string, run: (client: Client) =
 
 async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   const result = await client.callTool({ name, arguments: args });
-  if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.content)}\nlast server log lines:\n${logLines.slice(-5).join('')}`);
+  if (result.isError)
+    throw new Error(`${name} failed: ${JSON.stringify(result.content)}\nlast server log lines:\n${logLines.slice(-5).join('')}`);
   return result.structuredContent as Record<string, unknown>;
 }
 
-const whoami = (url: string, token: string) => withClient(url, token, async (client) => (await call(client, 'whoami')) as unknown as Whoami);
+const whoami = (url: string, token: string) =>
+  withClient(url, token, async (client) => (await call(client, 'whoami')) as unknown as Whoami);
 
 /** An MCP initialize request with a bearer token, raw: for the status and challenge of a refusal. */
 async function rawInitialize(url: string, token: string): Promise<Response> {
   return fetch(url, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    }),
   });
 }
 
@@ -197,7 +221,9 @@ describe('the compose configuration with Keycloak, PostgreSQL, OpenSearch and Pr
     expect(onControlPlane.subject).toEqual({ type: 'user', id: 'dev', name: 'dev' });
     expect(onControlPlane.groups).toEqual(['developers']);
     expect(onControlPlane.clientId).toBe(PUBLIC_CLIENT_ID);
-    expect(onControlPlane.roles.map((role) => role.binding)).toEqual(expect.arrayContaining(['developers', 'developers-no-production-release-changes']));
+    expect(onControlPlane.roles.map((role) => role.binding)).toEqual(
+      expect.arrayContaining(['developers', 'developers-no-production-release-changes']),
+    );
 
     const sre = await whoami(urls['observability-plane'], await userToken('sre', 'observability:read'));
     expect(sre.subject).toMatchObject({ type: 'user', id: 'sre' });
@@ -228,8 +254,12 @@ describe('the compose configuration with Keycloak, PostgreSQL, OpenSearch and Pr
   it('shares one PostgreSQL database between the replicas: written through one, read through the other', async () => {
     const token = await userToken('platform', 'controlplane:read controlplane:write');
     const name = `delivery-${randomBytes(3).toString('hex')}`;
-    const created = await withClient(`${replicaUrls[0]}/mcp`, token, (client) => call(client, 'create_project', { namespace_name: 'default', name }));
-    const read = await withClient(`${replicaUrls[1]}/mcp`, token, (client) => call(client, 'get_project', { namespace_name: 'default', project_name: name }));
+    const created = await withClient(`${replicaUrls[0]}/mcp`, token, (client) =>
+      call(client, 'create_project', { namespace_name: 'default', name }),
+    );
+    const read = await withClient(`${replicaUrls[1]}/mcp`, token, (client) =>
+      call(client, 'get_project', { namespace_name: 'default', project_name: name }),
+    );
     const project = created.project as { resourceVersion: string };
     expect(read).toMatchObject({ name, namespace: 'default', resourceVersion: project.resourceVersion, changedBy: 'user:platform' });
   });
@@ -258,8 +288,9 @@ describe('the compose configuration with Keycloak, PostgreSQL, OpenSearch and Pr
       while (Date.now() < deadline && lines.length === 0) {
         const result = await client.callTool({ name: 'query_component_logs', arguments: { ...scope, limit: 5 } });
         // Until the data plane's first daily index has its shards, OpenSearch may answer "unavailable".
-        if (result.isError && !JSON.stringify(result.content).includes('ERR_UPSTREAM_UNAVAILABLE')) throw new Error(JSON.stringify(result.content));
-        if (!result.isError) lines = ((result.structuredContent as { lines?: unknown[] }).lines ?? []);
+        if (result.isError && !JSON.stringify(result.content).includes('ERR_UPSTREAM_UNAVAILABLE'))
+          throw new Error(JSON.stringify(result.content));
+        if (!result.isError) lines = (result.structuredContent as { lines?: unknown[] }).lines ?? [];
         if (lines.length === 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
     });

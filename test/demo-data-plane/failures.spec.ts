@@ -11,9 +11,19 @@ describe('demo data plane: a callee scaled to zero', () => {
   let restoredAt: number;
 
   const setReplicas = (replicas: number) =>
-    harness.store.modify('ReleaseBinding', 'default', 'productcatalog-development', USER, (current) => ({ ...current, spec: { ...current.spec, overrides: { ...current.spec.overrides, replicas } } }));
+    harness.store.modify('ReleaseBinding', 'default', 'productcatalog-development', USER, (current) => ({
+      ...current,
+      spec: { ...current.spec, overrides: { ...current.spec.overrides, replicas } },
+    }));
   const errorLogs = (component: string, since: number) =>
-    harness.telemetry.logs.queryComponentLogs({ scope: { ...BOUTIQUE, component }, window: harness.window(since), levels: ['ERROR'], search: UNAVAILABLE, limit: 20, sort: 'desc' });
+    harness.telemetry.logs.queryComponentLogs({
+      scope: { ...BOUTIQUE, component },
+      window: harness.window(since),
+      levels: ['ERROR'],
+      search: UNAVAILABLE,
+      limit: 20,
+      sort: 'desc',
+    });
 
   beforeAll(async () => {
     harness = await startHarness({ requestsPerSecond: 10 });
@@ -33,15 +43,32 @@ describe('demo data plane: a callee scaled to zero', () => {
       }
     }
     // Nothing else is broken, and productcatalog itself is silent: it does not run.
-    const others = await harness.telemetry.logs.queryComponentLogs({ scope: BOUTIQUE, window: harness.window(brokenSince + 1000), levels: ['ERROR'], limit: 500, sort: 'desc' });
+    const others = await harness.telemetry.logs.queryComponentLogs({
+      scope: BOUTIQUE,
+      window: harness.window(brokenSince + 1000),
+      levels: ['ERROR'],
+      limit: 500,
+      sort: 'desc',
+    });
     expect(new Set(others.lines.map((line) => line.component))).toEqual(new Set(['frontend', 'checkout', 'recommendation']));
     expect(others.lines.every((line) => line.message.includes('productcatalog:3550'))).toBe(true);
-    const silent = await harness.telemetry.logs.queryComponentLogs({ scope: { ...BOUTIQUE, component: 'productcatalog' }, window: harness.window(brokenSince + 1000), limit: 1, sort: 'desc' });
+    const silent = await harness.telemetry.logs.queryComponentLogs({
+      scope: { ...BOUTIQUE, component: 'productcatalog' },
+      window: harness.window(brokenSince + 1000),
+      limit: 1,
+      sort: 'desc',
+    });
     expect(silent.total).toBe(0);
   });
 
   it('failed traces show the frontend answering 503 and the final error span on the call to productcatalog', async () => {
-    const failed = await harness.telemetry.traces.queryTraces({ scope: { ...BOUTIQUE, component: 'frontend' }, window: harness.window(brokenSince + 1000), errorsOnly: true, limit: 100, sort: 'desc' });
+    const failed = await harness.telemetry.traces.queryTraces({
+      scope: { ...BOUTIQUE, component: 'frontend' },
+      window: harness.window(brokenSince + 1000),
+      errorsOnly: true,
+      limit: 100,
+      sort: 'desc',
+    });
     expect(failed.total).toBeGreaterThan(10);
     const checkout = failed.traces.find((trace) => trace.name === 'POST /cart/checkout') ?? failed.traces[0]!;
     const { spans } = await harness.telemetry.traces.traceSpans({ traceId: checkout.traceId, scope: BOUTIQUE, limit: 500 });
@@ -59,7 +86,11 @@ describe('demo data plane: a callee scaled to zero', () => {
     const details = await harness.telemetry.traces.getSpan(checkout.traceId, leaves[0]!.spanId);
     expect(details?.attributes).toMatchObject({ 'peer.service': 'productcatalog', 'rpc.grpc.status_code': 14 });
 
-    const http = await harness.telemetry.metrics.httpMetrics({ scope: { ...BOUTIQUE, component: 'frontend' }, window: harness.window(brokenSince), stepSeconds: 30 });
+    const http = await harness.telemetry.metrics.httpMetrics({
+      scope: { ...BOUTIQUE, component: 'frontend' },
+      window: harness.window(brokenSince),
+      stepSeconds: 30,
+    });
     expect(http.errorRate.at(-1)?.value).toBeGreaterThan(0.5);
   });
 
@@ -72,8 +103,15 @@ describe('demo data plane: a callee scaled to zero', () => {
       expect((await errorLogs(component, restoredAt + 1)).total, component).toBe(0);
     }
     const window = harness.window(restoredAt + 1);
-    expect((await harness.telemetry.traces.queryTraces({ scope: BOUTIQUE, window, errorsOnly: true, limit: 10, sort: 'desc' })).total).toBe(0);
-    const healthy = await harness.telemetry.traces.queryTraces({ scope: { ...BOUTIQUE, component: 'productcatalog' }, window, limit: 10, sort: 'desc' });
+    expect((await harness.telemetry.traces.queryTraces({ scope: BOUTIQUE, window, errorsOnly: true, limit: 10, sort: 'desc' })).total).toBe(
+      0,
+    );
+    const healthy = await harness.telemetry.traces.queryTraces({
+      scope: { ...BOUTIQUE, component: 'productcatalog' },
+      window,
+      limit: 10,
+      sort: 'desc',
+    });
     expect(healthy.total).toBeGreaterThan(10);
     const binding = await harness.store.get('ReleaseBinding', 'default', 'productcatalog-development');
     expect(binding?.status).toMatchObject({ readyReplicas: 1, desiredReplicas: 1 });

@@ -31,12 +31,20 @@ export interface Harness {
 export const USER = { subject: 'user:dev', clientId: 'plane-mcp-tests' };
 export const BOUTIQUE = { namespace: 'default', project: 'gcp-microservice-demo', environment: 'development' } as const;
 
-export async function startHarness(options: Partial<Omit<DemoDataPlaneOptions, 'store' | 'writer' | 'logger'>> & { wrapStore?: (store: ResourceStore) => ResourceStore } = {}): Promise<Harness> {
+export async function startHarness(
+  options: Partial<Omit<DemoDataPlaneOptions, 'store' | 'writer' | 'logger'>> & {
+    wrapStore?: (store: ResourceStore) => ResourceStore;
+  } = {},
+): Promise<Harness> {
   const stack = await startTestStack();
   const otlp = stack.observabilityPlane.running.otlp;
   if (!otlp) throw new Error('the embedded backend did not start OTLP ingest');
   const lines: string[] = [];
-  const logger = createLogger({ name: 'demo-data-plane', level: 'info', destination: new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }) });
+  const logger = createLogger({
+    name: 'demo-data-plane',
+    level: 'info',
+    destination: new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) }),
+  });
   const tickMilliseconds = options.tickMilliseconds ?? 1000;
   const start = Date.now() - 10 * 60_000;
   let time = start;

@@ -58,17 +58,28 @@ describe('npm start runs the demo data plane', () => {
     started.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     started.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => started.on('exit', (code) => resolve(code)));
-    await eventually(60_000, async () => (output.includes('plane-mcp is running.') ? true : started.exitCode !== null ? Promise.reject(new Error(output)) : undefined), 'the banner');
+    await eventually(
+      60_000,
+      async () =>
+        output.includes('plane-mcp is running.') ? true : started.exitCode !== null ? Promise.reject(new Error(output)) : undefined,
+      'the banner',
+    );
 
-    const controlToken = (await clientCredentialsToken({ issuer, clientId: 'readonly-assistant', resource: controlPlaneUrl, scope: 'controlplane:read' })).access_token;
+    const controlToken = (
+      await clientCredentialsToken({ issuer, clientId: 'readonly-assistant', resource: controlPlaneUrl, scope: 'controlplane:read' })
+    ).access_token;
     const control = await connectWithToken(new URL(controlPlaneUrl), controlToken);
     clients.push(control);
     for (const binding of ['frontend-development', 'productcatalog-development', 'greeting-service-development']) {
       const status = await eventually(
         15_000,
         async () => {
-          const result = await control.callTool({ name: 'get_release_binding', arguments: { namespace_name: 'default', binding_name: binding } });
-          const detail = result.structuredContent as { status?: { readyReplicas?: number; conditions: Array<{ reason?: string }> } } | undefined;
+          const result = await control.callTool({
+            name: 'get_release_binding',
+            arguments: { namespace_name: 'default', binding_name: binding },
+          });
+          const detail = result.structuredContent as
+            { status?: { readyReplicas?: number; conditions: Array<{ reason?: string }> } } | undefined;
           return detail?.status?.readyReplicas === 1 ? detail.status : undefined;
         },
         `${binding} to report a ready replica`,
@@ -76,14 +87,19 @@ describe('npm start runs the demo data plane', () => {
       expect(status.conditions[0]?.reason).toBe('Available');
     }
 
-    const observabilityToken = (await clientCredentialsToken({ issuer, clientId: 'sre-agent', resource: observabilityPlaneUrl, scope: 'observability:read' })).access_token;
+    const observabilityToken = (
+      await clientCredentialsToken({ issuer, clientId: 'sre-agent', resource: observabilityPlaneUrl, scope: 'observability:read' })
+    ).access_token;
     const observability = await connectWithToken(new URL(observabilityPlaneUrl), observabilityToken);
     clients.push(observability);
     const scope = { namespace: 'default', project: 'gcp-microservice-demo', environment: 'development' };
     const logs = await eventually(
       15_000,
       async () => {
-        const result = await observability.callTool({ name: 'query_component_logs', arguments: { ...scope, component: 'frontend', search_phrase: 'request complete' } });
+        const result = await observability.callTool({
+          name: 'query_component_logs',
+          arguments: { ...scope, component: 'frontend', search_phrase: 'request complete' },
+        });
         const data = result.structuredContent as { total?: number; lines?: Array<{ message: string }> } | undefined;
         return (data?.total ?? 0) > 0 ? data : undefined;
       },

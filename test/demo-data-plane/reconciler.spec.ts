@@ -11,7 +11,11 @@ const BOUTIQUE = ['ad', 'cart', 'checkout', 'currency', 'email', 'frontend', 'pa
  * binding's spec in between the data plane's read and its compare-and-swap — the race `modify` must
  * survive. Everything goes to the real store.
  */
-function racingStore(store: ResourceStore, bindingName: string, userWrite: () => Promise<void>): { store: ResourceStore; arm: () => void; raced: () => boolean } {
+function racingStore(
+  store: ResourceStore,
+  bindingName: string,
+  userWrite: () => Promise<void>,
+): { store: ResourceStore; arm: () => void; raced: () => boolean } {
   let armed = false;
   let raced = false;
   const wrapped = new Proxy(store, {
@@ -52,7 +56,10 @@ describe('demo data plane: reconciler', () => {
       requestsPerSecond: 1,
       wrapStore: (store) => {
         race = racingStore(store, 'cart-development', async () => {
-          await store.modify('ReleaseBinding', 'default', 'cart-development', USER, (current) => ({ ...current, spec: { ...current.spec, overrides: { ...current.spec.overrides, replicas: 3 } } }));
+          await store.modify('ReleaseBinding', 'default', 'cart-development', USER, (current) => ({
+            ...current,
+            spec: { ...current.spec, overrides: { ...current.spec.overrides, replicas: 3 } },
+          }));
         });
         return race.store;
       },
@@ -73,8 +80,12 @@ describe('demo data plane: reconciler', () => {
       expect(ready(item), component).toMatchObject({ status: 'True', reason: 'Available' });
       expect(item.status?.observedVersion).toMatch(/^\d+$/);
     }
-    expect((await binding('frontend-development')).status?.endpoints).toEqual([{ name: 'http', url: 'http://frontend.development.default.plane.local:8080' }]);
-    expect((await binding('productcatalog-development')).status?.endpoints).toEqual([{ name: 'grpc', url: 'grpc://productcatalog.development.default.plane.local:3550' }]);
+    expect((await binding('frontend-development')).status?.endpoints).toEqual([
+      { name: 'http', url: 'http://frontend.development.default.plane.local:8080' },
+    ]);
+    expect((await binding('productcatalog-development')).status?.endpoints).toEqual([
+      { name: 'grpc', url: 'grpc://productcatalog.development.default.plane.local:3550' },
+    ]);
     expect(harness.log()).not.toMatch(/"level":50/);
   });
 
@@ -87,7 +98,10 @@ describe('demo data plane: reconciler', () => {
   it('a status write racing a user spec change keeps the spec change (status goes through modify)', async () => {
     // Armed: the data plane's next status write to cart-development lets a user set replicas=3 in between.
     race?.arm();
-    await harness.store.modify('ReleaseBinding', 'default', 'cart-development', USER, (current) => ({ ...current, spec: { ...current.spec, overrides: { ...current.spec.overrides, env: [{ key: 'LOG_LEVEL', value: 'debug' }] } } }));
+    await harness.store.modify('ReleaseBinding', 'default', 'cart-development', USER, (current) => ({
+      ...current,
+      spec: { ...current.spec, overrides: { ...current.spec.overrides, env: [{ key: 'LOG_LEVEL', value: 'debug' }] } },
+    }));
     await harness.ticks(1);
     expect(race?.raced()).toBe(true);
     const raced = await binding('cart-development');
@@ -103,7 +117,10 @@ describe('demo data plane: reconciler', () => {
   });
 
   it('scaling to 0 makes readyReplicas 0 with reason ScaledToZero; observedVersion names the version acted on', async () => {
-    const { after } = await harness.store.modify('ReleaseBinding', 'default', 'productcatalog-development', USER, (current) => ({ ...current, spec: { ...current.spec, overrides: { ...current.spec.overrides, replicas: 0 } } }));
+    const { after } = await harness.store.modify('ReleaseBinding', 'default', 'productcatalog-development', USER, (current) => ({
+      ...current,
+      spec: { ...current.spec, overrides: { ...current.spec.overrides, replicas: 0 } },
+    }));
     await harness.ticks(1);
     const scaled = await binding('productcatalog-development');
     expect(scaled.spec.overrides.replicas).toBe(0);
@@ -111,14 +128,23 @@ describe('demo data plane: reconciler', () => {
     expect(ready(scaled)).toMatchObject({ status: 'False', reason: 'ScaledToZero' });
     expect(scaled.status?.endpoints).toHaveLength(1);
 
-    await harness.store.modify('ReleaseBinding', 'default', 'productcatalog-development', USER, (current) => ({ ...current, spec: { ...current.spec, overrides: { ...current.spec.overrides, replicas: 1 } } }));
+    await harness.store.modify('ReleaseBinding', 'default', 'productcatalog-development', USER, (current) => ({
+      ...current,
+      spec: { ...current.spec, overrides: { ...current.spec.overrides, replicas: 1 } },
+    }));
     await harness.ticks(2);
     expect((await binding('productcatalog-development')).status).toMatchObject({ readyReplicas: 1, desiredReplicas: 1 });
   });
 
   it('Suspended and Undeploy stop the pods with their own reasons; Undeploy removes the endpoints', async () => {
-    await harness.store.modify('ReleaseBinding', 'default', 'ad-development', USER, (current) => ({ ...current, spec: { ...current.spec, state: 'Suspended' } }));
-    await harness.store.modify('ReleaseBinding', 'default', 'email-development', USER, (current) => ({ ...current, spec: { ...current.spec, state: 'Undeploy' } }));
+    await harness.store.modify('ReleaseBinding', 'default', 'ad-development', USER, (current) => ({
+      ...current,
+      spec: { ...current.spec, state: 'Suspended' },
+    }));
+    await harness.store.modify('ReleaseBinding', 'default', 'email-development', USER, (current) => ({
+      ...current,
+      spec: { ...current.spec, state: 'Undeploy' },
+    }));
     await harness.ticks(1);
     const suspended = await binding('ad-development');
     expect(suspended.status).toMatchObject({ readyReplicas: 0, desiredReplicas: 0 });
@@ -132,7 +158,10 @@ describe('demo data plane: reconciler', () => {
   it('a memory limit below what the service needs crash-loops its pods (OOMKilled), and a new resource override rolls pods over', async () => {
     await harness.store.modify('ReleaseBinding', 'default', 'currency-development', USER, (current) => ({
       ...current,
-      spec: { ...current.spec, overrides: { ...current.spec.overrides, resources: { requests: { memory: '32Mi' }, limits: { memory: '32Mi' } } } },
+      spec: {
+        ...current.spec,
+        overrides: { ...current.spec.overrides, resources: { requests: { memory: '32Mi' }, limits: { memory: '32Mi' } } },
+      },
     }));
     await harness.ticks(3);
     const crashing = await binding('currency-development');
@@ -141,7 +170,10 @@ describe('demo data plane: reconciler', () => {
     expect(ready(crashing)).toMatchObject({ status: 'True', reason: 'RollingUpdate' });
     expect(ready(crashing)?.message).toMatch(/OOMKilled \(memory limit 32Mi, it needs about 58Mi\)/);
 
-    await harness.store.modify('ReleaseBinding', 'default', 'checkout-development', USER, (current) => ({ ...current, spec: { ...current.spec, overrides: { ...current.spec.overrides, replicas: 0 } } }));
+    await harness.store.modify('ReleaseBinding', 'default', 'checkout-development', USER, (current) => ({
+      ...current,
+      spec: { ...current.spec, overrides: { ...current.spec.overrides, replicas: 0 } },
+    }));
     await harness.ticks(1);
     await harness.store.modify('ReleaseBinding', 'default', 'checkout-development', USER, (current) => ({
       ...current,
@@ -155,7 +187,10 @@ describe('demo data plane: reconciler', () => {
 
     await harness.store.modify('ReleaseBinding', 'default', 'checkout-development', USER, (current) => ({
       ...current,
-      spec: { ...current.spec, overrides: { replicas: 1, resources: { requests: { cpu: '2', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi' } } } },
+      spec: {
+        ...current.spec,
+        overrides: { replicas: 1, resources: { requests: { cpu: '2', memory: '2Gi' }, limits: { cpu: '2', memory: '2Gi' } } },
+      },
     }));
     await harness.ticks(2);
     const fixed = await binding('checkout-development');
@@ -164,7 +199,10 @@ describe('demo data plane: reconciler', () => {
   });
 
   it('a deleted binding stops its deployment; a binding naming a missing release reports ReleaseNotFound', async () => {
-    await harness.store.modify('ReleaseBinding', 'default', 'shipping-development', USER, (current) => ({ ...current, spec: { ...current.spec, releaseName: 'shipping-v9-9-9' } }));
+    await harness.store.modify('ReleaseBinding', 'default', 'shipping-development', USER, (current) => ({
+      ...current,
+      spec: { ...current.spec, releaseName: 'shipping-v9-9-9' },
+    }));
     await harness.ticks(1);
     const missing = await binding('shipping-development');
     expect(missing.status).toMatchObject({ readyReplicas: 0, desiredReplicas: 0 });

@@ -30,7 +30,19 @@ describe('demo data plane: traffic, logs, traces and metrics', () => {
     expect(page.traces.every((trace) => trace.rootService === 'frontend' && trace.errorSpanCount === 0)).toBe(true);
     const checkout = page.traces.find((trace) => trace.name === 'POST /cart/checkout');
     expect(checkout, 'a checkout trace').toBeDefined();
-    expect(checkout!.services).toEqual(expect.arrayContaining(['frontend', 'checkout', 'cart', 'productcatalog', 'currency', 'shipping', 'payment', 'email', 'recommendation']));
+    expect(checkout!.services).toEqual(
+      expect.arrayContaining([
+        'frontend',
+        'checkout',
+        'cart',
+        'productcatalog',
+        'currency',
+        'shipping',
+        'payment',
+        'email',
+        'recommendation',
+      ]),
+    );
 
     const { spans } = await harness.telemetry.traces.traceSpans({ traceId: checkout!.traceId, scope: BOUTIQUE, limit: 500 });
     const byId = new Map(spans.map((span) => [span.spanId, span]));
@@ -50,7 +62,9 @@ describe('demo data plane: traffic, logs, traces and metrics', () => {
       }
     }
     const placeOrder = spans.find((span: Span) => span.kind === 'SERVER' && span.name === 'hipstershop.CheckoutService/PlaceOrder')!;
-    const calledByCheckout = spans.filter((span) => span.kind === 'CLIENT' && span.parentSpanId === placeOrder.spanId).map((span) => span.name);
+    const calledByCheckout = spans
+      .filter((span) => span.kind === 'CLIENT' && span.parentSpanId === placeOrder.spanId)
+      .map((span) => span.name);
     expect(calledByCheckout).toEqual([
       'hipstershop.CartService/GetCart',
       'hipstershop.ProductCatalogService/GetProduct',
@@ -63,19 +77,53 @@ describe('demo data plane: traffic, logs, traces and metrics', () => {
       'hipstershop.EmailService/SendOrderConfirmation',
     ]);
     const details = await harness.telemetry.traces.getSpan(checkout!.traceId, placeOrder.spanId);
-    expect(details?.attributes).toMatchObject({ 'rpc.system': 'grpc', 'rpc.service': 'hipstershop.CheckoutService', 'rpc.method': 'PlaceOrder' });
+    expect(details?.attributes).toMatchObject({
+      'rpc.system': 'grpc',
+      'rpc.service': 'hipstershop.CheckoutService',
+      'rpc.method': 'PlaceOrder',
+    });
     expect(details?.resource['k8s.pod.name']).toMatch(/^checkout-[0-9a-f]{10}-[a-z0-9]{5}$/);
   });
 
   it('every service logs its hops (access lines with the trace id); the greeter gets a trickle of GET /greeter/greet', async () => {
-    for (const component of ['frontend', 'productcatalog', 'currency', 'cart', 'checkout', 'recommendation', 'shipping', 'payment', 'email', 'ad']) {
-      const page = await harness.telemetry.logs.queryComponentLogs({ scope: { ...BOUTIQUE, component }, window: harness.window(), levels: ['INFO'], search: 'trace_id=', limit: 5, sort: 'desc' });
+    for (const component of [
+      'frontend',
+      'productcatalog',
+      'currency',
+      'cart',
+      'checkout',
+      'recommendation',
+      'shipping',
+      'payment',
+      'email',
+      'ad',
+    ]) {
+      const page = await harness.telemetry.logs.queryComponentLogs({
+        scope: { ...BOUTIQUE, component },
+        window: harness.window(),
+        levels: ['INFO'],
+        search: 'trace_id=',
+        limit: 5,
+        sort: 'desc',
+      });
       expect(page.total, component).toBeGreaterThan(0);
       expect(page.lines[0]!.message).toMatch(/^(request complete|finished call) .* trace_id=[0-9a-f]{32}$/);
     }
-    const frontend = await harness.telemetry.logs.queryComponentLogs({ scope: { ...BOUTIQUE, component: 'frontend' }, window: harness.window(), search: 'request complete', limit: 1, sort: 'desc' });
+    const frontend = await harness.telemetry.logs.queryComponentLogs({
+      scope: { ...BOUTIQUE, component: 'frontend' },
+      window: harness.window(),
+      search: 'request complete',
+      limit: 1,
+      sort: 'desc',
+    });
     expect(frontend.lines[0]).toMatchObject({ level: 'INFO', pod: expect.stringMatching(/^frontend-/), container: 'main' });
-    const errors = await harness.telemetry.logs.queryComponentLogs({ scope: BOUTIQUE, window: harness.window(), levels: ['ERROR'], limit: 5, sort: 'desc' });
+    const errors = await harness.telemetry.logs.queryComponentLogs({
+      scope: BOUTIQUE,
+      window: harness.window(),
+      levels: ['ERROR'],
+      limit: 5,
+      sort: 'desc',
+    });
     expect(errors.total).toBe(0);
     const greeter = await harness.telemetry.logs.queryComponentLogs({
       scope: { namespace: 'default', project: 'default', component: 'greeting-service', environment: 'development' },
@@ -88,7 +136,11 @@ describe('demo data plane: traffic, logs, traces and metrics', () => {
   });
 
   it('CPU and memory usage follow traffic, far below an over-allocated request; HTTP metrics show the request rate', async () => {
-    const frontend = await harness.telemetry.metrics.resourceMetrics({ scope: { ...BOUTIQUE, component: 'frontend' }, window: harness.window(), stepSeconds: 15 });
+    const frontend = await harness.telemetry.metrics.resourceMetrics({
+      scope: { ...BOUTIQUE, component: 'frontend' },
+      window: harness.window(),
+      stepSeconds: 15,
+    });
     expect(last(frontend.cpuRequests)).toBe(2);
     expect(last(frontend.cpuLimits)).toBe(2);
     expect(last(frontend.memoryRequests)).toBe(2 * GiB);
@@ -99,20 +151,40 @@ describe('demo data plane: traffic, logs, traces and metrics', () => {
     expect(memory).toBeGreaterThan(50 * 1024 * 1024);
     expect(memory).toBeLessThan(0.1 * 2 * GiB);
 
-    const productcatalog = await harness.telemetry.metrics.resourceMetrics({ scope: { ...BOUTIQUE, component: 'productcatalog' }, window: harness.window(), stepSeconds: 15 });
+    const productcatalog = await harness.telemetry.metrics.resourceMetrics({
+      scope: { ...BOUTIQUE, component: 'productcatalog' },
+      window: harness.window(),
+      stepSeconds: 15,
+    });
     expect(last(productcatalog.cpuRequests)).toBeCloseTo(0.1);
     expect(last(productcatalog.cpuUsage)).toBeLessThan(0.05);
 
     // CPU demand above the limit is throttled: usage pins at the limit (and the service slows down).
-    const recommendation = await harness.telemetry.metrics.resourceMetrics({ scope: { ...BOUTIQUE, component: 'recommendation' }, window: harness.window(), stepSeconds: 15 });
+    const recommendation = await harness.telemetry.metrics.resourceMetrics({
+      scope: { ...BOUTIQUE, component: 'recommendation' },
+      window: harness.window(),
+      stepSeconds: 15,
+    });
     expect(last(recommendation.cpuLimits)).toBeCloseTo(0.005);
     expect(last(recommendation.cpuUsage)).toBeGreaterThan(0.0045);
     expect(last(recommendation.cpuUsage)).toBeLessThanOrEqual(0.0050001);
-    const slow = await harness.telemetry.metrics.httpMetrics({ scope: { ...BOUTIQUE, component: 'recommendation' }, window: harness.window(), stepSeconds: 15 });
-    const quick = await harness.telemetry.metrics.httpMetrics({ scope: { ...BOUTIQUE, component: 'productcatalog' }, window: harness.window(), stepSeconds: 15 });
+    const slow = await harness.telemetry.metrics.httpMetrics({
+      scope: { ...BOUTIQUE, component: 'recommendation' },
+      window: harness.window(),
+      stepSeconds: 15,
+    });
+    const quick = await harness.telemetry.metrics.httpMetrics({
+      scope: { ...BOUTIQUE, component: 'productcatalog' },
+      window: harness.window(),
+      stepSeconds: 15,
+    });
     expect(last(slow.latencyP50Ms)).toBeGreaterThan(2 * last(quick.latencyP50Ms));
 
-    const http = await harness.telemetry.metrics.httpMetrics({ scope: { ...BOUTIQUE, component: 'frontend' }, window: harness.window(), stepSeconds: 15 });
+    const http = await harness.telemetry.metrics.httpMetrics({
+      scope: { ...BOUTIQUE, component: 'frontend' },
+      window: harness.window(),
+      stepSeconds: 15,
+    });
     expect(last(http.requestRate)).toBeGreaterThan(3);
     expect(last(http.requestRate)).toBeLessThan(7);
     expect(last(http.errorRate)).toBe(0);

@@ -17,11 +17,20 @@ describe('demo data plane: workflow runs', () => {
     harness.store.create(
       workflowRunSchema.parse({
         kind: 'WorkflowRun',
-        metadata: { name, namespace: 'default', labels: { 'openchoreo.dev/project': 'default', 'openchoreo.dev/component': 'greeting-service' } },
+        metadata: {
+          name,
+          namespace: 'default',
+          labels: { 'openchoreo.dev/project': 'default', 'openchoreo.dev/component': 'greeting-service' },
+        },
         spec: {
           workflow: {
             name: 'dockerfile-builder',
-            parameters: { repository: 'https://github.com/openchoreo/sample-workloads', branch: 'main', appPath: '/service-go-greeter', dockerfilePath },
+            parameters: {
+              repository: 'https://github.com/openchoreo/sample-workloads',
+              branch: 'main',
+              appPath: '/service-go-greeter',
+              dockerfilePath,
+            },
           },
           owner: { projectName: 'default', componentName: 'greeting-service' },
         },
@@ -41,7 +50,10 @@ describe('demo data plane: workflow runs', () => {
   beforeAll(async () => {
     harness = await startHarness({ taskDurationTicks: 1, requestsPerSecond: 0.5 });
     await harness.ticks(2);
-    observability = await connectWithToken(harness.stack.observabilityPlane.url, await harness.stack.serviceToken('sre-agent', 'observability-plane'));
+    observability = await connectWithToken(
+      harness.stack.observabilityPlane.url,
+      await harness.stack.serviceToken('sre-agent', 'observability-plane'),
+    );
   }, 120_000);
   afterAll(async () => {
     await observability?.close();
@@ -62,20 +74,54 @@ describe('demo data plane: workflow runs', () => {
     ]);
     expect(failed.status?.tasks[1]).toMatchObject({ message: FAILURE, startedAt: expect.any(String), completedAt: expect.any(String) });
     expect(failed.status?.releaseName).toBeUndefined();
-    expect((await harness.store.get('ComponentRelease', 'default', 'greeting-service-build-02'))).toBeUndefined();
+    expect(await harness.store.get('ComponentRelease', 'default', 'greeting-service-build-02')).toBeUndefined();
 
     // The backend holds them as workflow logs (not component logs), by run and task.
-    const logs = await harness.telemetry.logs.queryWorkflowLogs({ namespace: 'default', runName: 'greeting-service-build-02', window: harness.window(), limit: 100, sort: 'asc' });
+    const logs = await harness.telemetry.logs.queryWorkflowLogs({
+      namespace: 'default',
+      runName: 'greeting-service-build-02',
+      window: harness.window(),
+      limit: 100,
+      sort: 'asc',
+    });
     expect(logs.lines.map((line) => line.task)).toEqual(expect.arrayContaining(['checkout-source', 'build-image']));
     expect(logs.lines.some((line) => line.task === 'publish-image')).toBe(false);
-    expect(logs.lines.at(-1)).toMatchObject({ level: 'ERROR', task: 'build-image', message: `ERROR ${FAILURE}`, runName: 'greeting-service-build-02', component: 'greeting-service' });
-    const checkout = await harness.telemetry.logs.queryWorkflowLogs({ namespace: 'default', runName: 'greeting-service-build-02', task: 'checkout-source', window: harness.window(), limit: 100, sort: 'asc' });
+    expect(logs.lines.at(-1)).toMatchObject({
+      level: 'ERROR',
+      task: 'build-image',
+      message: `ERROR ${FAILURE}`,
+      runName: 'greeting-service-build-02',
+      component: 'greeting-service',
+    });
+    const checkout = await harness.telemetry.logs.queryWorkflowLogs({
+      namespace: 'default',
+      runName: 'greeting-service-build-02',
+      task: 'checkout-source',
+      window: harness.window(),
+      limit: 100,
+      sort: 'asc',
+    });
     expect(checkout.lines[0]?.message).toBe('cloning https://github.com/openchoreo/sample-workloads@main into /mnt/vol/source');
-    const component = await harness.telemetry.logs.queryComponentLogs({ scope: { namespace: 'default', project: 'default', component: 'greeting-service' }, window: harness.window(), search: 'dockerfile', limit: 5, sort: 'desc' });
+    const component = await harness.telemetry.logs.queryComponentLogs({
+      scope: { namespace: 'default', project: 'default', component: 'greeting-service' },
+      window: harness.window(),
+      search: 'dockerfile',
+      limit: 5,
+      sort: 'desc',
+    });
     expect(component.total).toBe(0);
 
     // And through the MCP tool, as an agent would ask.
-    const result = await observability.callTool({ name: 'query_workflow_logs', arguments: { namespace: 'default', project: 'default', component: 'greeting-service', run_name: 'greeting-service-build-02', log_levels: ['ERROR'] } });
+    const result = await observability.callTool({
+      name: 'query_workflow_logs',
+      arguments: {
+        namespace: 'default',
+        project: 'default',
+        component: 'greeting-service',
+        run_name: 'greeting-service-build-02',
+        log_levels: ['ERROR'],
+      },
+    });
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
     const data = result.structuredContent as { lines: Array<{ message: string; task?: string }> };
     expect(data.lines).toHaveLength(1);
@@ -87,10 +133,17 @@ describe('demo data plane: workflow runs', () => {
     expect(before?.spec.releaseName).toBe('greeting-service-build-01');
     await createRun('greeting-service-build-03', '/service-go-greeter/Dockerfile');
     const done = await runUntilDone('greeting-service-build-03');
-    expect(done.status).toMatchObject({ phase: 'Succeeded', releaseName: 'greeting-service-build-03', message: 'Image built and pushed; released as greeting-service-build-03.' });
+    expect(done.status).toMatchObject({
+      phase: 'Succeeded',
+      releaseName: 'greeting-service-build-03',
+      message: 'Image built and pushed; released as greeting-service-build-03.',
+    });
     expect(done.status?.tasks.every((task) => task.phase === 'Succeeded' && task.startedAt && task.completedAt)).toBe(true);
     const release = await harness.store.get('ComponentRelease', 'default', 'greeting-service-build-03');
-    expect(release?.spec).toMatchObject({ image: 'registry.plane.local/greeting-service:greeting-service-build-03', owner: { projectName: 'default', componentName: 'greeting-service' } });
+    expect(release?.spec).toMatchObject({
+      image: 'registry.plane.local/greeting-service:greeting-service-build-03',
+      owner: { projectName: 'default', componentName: 'greeting-service' },
+    });
     expect((await harness.store.get('Component', 'default', 'greeting-service'))?.status?.latestRelease).toBe('greeting-service-build-03');
     const binding = await harness.store.get('ReleaseBinding', 'default', 'greeting-service-development');
     expect(binding?.spec.releaseName).toBe('greeting-service-build-03');
@@ -99,8 +152,17 @@ describe('demo data plane: workflow runs', () => {
     await harness.ticks(3);
     const rolled = await harness.store.get('ReleaseBinding', 'default', 'greeting-service-development');
     expect(rolled?.status).toMatchObject({ readyReplicas: 1, desiredReplicas: 1 });
-    expect(rolled?.status?.conditions.find((condition) => condition.type === 'Ready')).toMatchObject({ status: 'True', reason: 'Available' });
-    const logs = await harness.telemetry.logs.queryWorkflowLogs({ namespace: 'default', runName: 'greeting-service-build-03', window: harness.window(), limit: 100, sort: 'asc' });
+    expect(rolled?.status?.conditions.find((condition) => condition.type === 'Ready')).toMatchObject({
+      status: 'True',
+      reason: 'Available',
+    });
+    const logs = await harness.telemetry.logs.queryWorkflowLogs({
+      namespace: 'default',
+      runName: 'greeting-service-build-03',
+      window: harness.window(),
+      limit: 100,
+      sort: 'asc',
+    });
     const messages = logs.lines.map((line) => line.message);
     expect(messages).toContain('pushing registry.plane.local/greeting-service:greeting-service-build-03');
     expect(messages).toContain('deployed greeting-service-build-03 to development (updated binding greeting-service-development)');
@@ -112,15 +174,33 @@ describe('demo data plane: workflow runs', () => {
       workflowRunSchema.parse({
         kind: 'WorkflowRun',
         metadata: { name: 'greeting-service-build-04', namespace: 'default' },
-        spec: { workflow: { name: 'dockerfile-builder', parameters: { repository: 'https://github.com/openchoreo/sample-workloads.git', branch: 'feature-x', appPath: '/service-go-greeter', dockerfilePath: '/service-go-greeter/Dockerfile' } }, owner: { projectName: 'default', componentName: 'greeting-service' } },
+        spec: {
+          workflow: {
+            name: 'dockerfile-builder',
+            parameters: {
+              repository: 'https://github.com/openchoreo/sample-workloads.git',
+              branch: 'feature-x',
+              appPath: '/service-go-greeter',
+              dockerfilePath: '/service-go-greeter/Dockerfile',
+            },
+          },
+          owner: { projectName: 'default', componentName: 'greeting-service' },
+        },
       }),
       USER,
     );
     const wrongBranch = await runUntilDone('greeting-service-build-04');
-    expect(wrongBranch.status).toMatchObject({ phase: 'Failed', message: 'checkout-source failed: fatal: Remote branch feature-x not found in upstream origin' });
+    expect(wrongBranch.status).toMatchObject({
+      phase: 'Failed',
+      message: 'checkout-source failed: fatal: Remote branch feature-x not found in upstream origin',
+    });
     expect(wrongBranch.status?.tasks.map((task) => task.phase)).toEqual(['Failed', 'Skipped', 'Skipped', 'Skipped']);
 
-    const unknown = buildParameters({ repository: { url: 'https://git.example.com/team/app' }, docker: { context: '/app', filePath: 'Dockerfile' }, appPath: '/app' });
+    const unknown = buildParameters({
+      repository: { url: 'https://git.example.com/team/app' },
+      docker: { context: '/app', filePath: 'Dockerfile' },
+      appPath: '/app',
+    });
     expect(unknown).toMatchObject({ context: '/app', dockerfile: '/app/Dockerfile' });
     expect(fileExists(unknown, unknown.dockerfile)).toBe(true);
     expect(fileExists(unknown, '/app/Dockerfile.dev')).toBe(false);

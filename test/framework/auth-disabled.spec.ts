@@ -23,7 +23,9 @@ describe('PLANE_AUTH_DISABLED: loopback only', () => {
       expect(start).toThrow(ConfigError);
       expect(start).toThrow(/PLANE_AUTH_DISABLED/);
       expect(start).toThrow(/loopback/);
-      expect(() => resolvePlaneConfig('observability-plane', ['--auth-disabled'], { PLANE_BIND_HOST: bindHost })).toThrow(/PLANE_AUTH_DISABLED/);
+      expect(() => resolvePlaneConfig('observability-plane', ['--auth-disabled'], { PLANE_BIND_HOST: bindHost })).toThrow(
+        /PLANE_AUTH_DISABLED/,
+      );
     }
   });
 
@@ -37,7 +39,12 @@ describe('PLANE_AUTH_DISABLED: loopback only', () => {
   });
 
   it('is refused by the HTTP layer too, whoever builds the configuration', () => {
-    const options = { authDisabled: true, bindHost: '0.0.0.0', canonicalUrl: new URL('http://example.com/mcp'), environment: {} } as unknown as PlaneAppOptions<unknown>;
+    const options = {
+      authDisabled: true,
+      bindHost: '0.0.0.0',
+      canonicalUrl: new URL('http://example.com/mcp'),
+      environment: {},
+    } as unknown as PlaneAppOptions<unknown>;
     expect(() => createPlaneApp(options)).toThrow(/PLANE_AUTH_DISABLED/);
   });
 });
@@ -66,14 +73,22 @@ describe('PLANE_AUTH_DISABLED on loopback', () => {
   }
 
   it('warns loudly at start and on /readyz, and serves no OAuth metadata', async () => {
-    const warnings = planes.logText().split('\n').filter((line) => line.includes('AUTHENTICATION IS DISABLED'));
+    const warnings = planes
+      .logText()
+      .split('\n')
+      .filter((line) => line.includes('AUTHENTICATION IS DISABLED'));
     expect(warnings).toHaveLength(2); // one per server
     for (const line of warnings) expect(JSON.parse(line)).toMatchObject({ level: 40, authDisabled: true, subject: 'user:local-developer' });
 
     for (const url of Object.values(planes.urls)) {
       const ready = await fetch(new URL('/readyz', url));
       expect(ready.status).toBe(200);
-      expect(await ready.json()).toMatchObject({ status: 'ready', authDisabled: true, subject: 'user:local-developer', warning: expect.stringContaining('PLANE_AUTH_DISABLED') });
+      expect(await ready.json()).toMatchObject({
+        status: 'ready',
+        authDisabled: true,
+        subject: 'user:local-developer',
+        warning: expect.stringContaining('PLANE_AUTH_DISABLED'),
+      });
       expect((await fetch(new URL('/.well-known/oauth-protected-resource', url))).status).toBe(404);
     }
   });
@@ -97,27 +112,46 @@ describe('PLANE_AUTH_DISABLED on loopback', () => {
     const projects = await client.callTool({ name: 'list_projects', arguments: { namespace_name: 'default' } });
     expect(projects.isError, JSON.stringify(projects.content)).toBeFalsy();
     const [listed] = await planes.running['control-plane'].audit.store.query({ tool: 'list_projects', limit: 1 });
-    expect(listed).toMatchObject({ subject: 'user:local-developer', subjectType: 'user', clientId: 'plane-mcp-auth-disabled', outcome: 'success', decision: 'allow' });
+    expect(listed).toMatchObject({
+      subject: 'user:local-developer',
+      subjectType: 'user',
+      clientId: 'plane-mcp-auth-disabled',
+      outcome: 'success',
+      decision: 'allow',
+    });
   });
 
   it('still denies what the policy denies, and audits the denial', async () => {
     const client = await anonymous(planes.urls['control-plane']);
-    const result = await client.callTool({ name: 'delete_release_binding', arguments: { namespace_name: 'default', binding_name: 'ad-development' } });
+    const result = await client.callTool({
+      name: 'delete_release_binding',
+      arguments: { namespace_name: 'default', binding_name: 'ad-development' },
+    });
     expect(result.isError).toBe(true);
     expect(errorOf(result)?.denial?.binding?.name).toBe('local-developer-no-deletes');
     const [event] = await planes.running['control-plane'].audit.store.query({ tool: 'delete_release_binding', limit: 1 });
-    expect(event).toMatchObject({ subject: 'user:local-developer', outcome: 'denied', decision: 'deny', rule: 'local-developer-no-deletes' });
+    expect(event).toMatchObject({
+      subject: 'user:local-developer',
+      outcome: 'denied',
+      decision: 'deny',
+      rule: 'local-developer-no-deletes',
+    });
   });
 
   it('ignores any Authorization header, and works the same on the observability plane', async () => {
     const withJunk = await connectWithToken(planes.urls['control-plane'], 'not-a-token');
     clients.push(withJunk);
-    expect((await withJunk.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({ subject: { id: LOCAL_SUBJECT.id } });
+    expect((await withJunk.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({
+      subject: { id: LOCAL_SUBJECT.id },
+    });
 
     const observability = await anonymous(planes.urls['observability-plane']);
     const whoami = await observability.callTool({ name: 'whoami', arguments: {} });
     expect(whoami.isError).toBeFalsy();
-    expect(whoami.structuredContent).toMatchObject({ subject: { id: LOCAL_SUBJECT.id }, scopes: expect.arrayContaining(['observability:read', 'observability:write']) });
+    expect(whoami.structuredContent).toMatchObject({
+      subject: { id: LOCAL_SUBJECT.id },
+      scopes: expect.arrayContaining(['observability:read', 'observability:write']),
+    });
     const [event] = await planes.running['observability-plane'].audit.store.query({ tool: 'whoami', limit: 1 });
     expect(event).toMatchObject({ subject: 'user:local-developer', outcome: 'success' });
   });

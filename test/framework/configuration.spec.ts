@@ -12,7 +12,12 @@ const names = (tools: typeof catalogue) => tools.map((tool) => tool.name).sort()
 
 describe('tool selection', () => {
   it('keeps everything by default', () => {
-    expect(names(selectTools(catalogue, { readOnly: false, noDestructive: false }))).toEqual(['delete_note', 'read_note', 'whoami', 'write_note']);
+    expect(names(selectTools(catalogue, { readOnly: false, noDestructive: false }))).toEqual([
+      'delete_note',
+      'read_note',
+      'whoami',
+      'write_note',
+    ]);
   });
   it('--read-only keeps only read tools', () => {
     expect(names(selectTools(catalogue, { readOnly: true, noDestructive: false }))).toEqual(['read_note', 'whoami']);
@@ -24,7 +29,9 @@ describe('tool selection', () => {
     expect(names(selectTools(catalogue, { toolsets: ['identity'], readOnly: false, noDestructive: false }))).toEqual(['whoami']);
   });
   it('refuses an unknown toolset, listing the known ones', () => {
-    expect(() => selectTools(catalogue, { toolsets: ['identity', 'nope'], readOnly: false, noDestructive: false })).toThrow(/unknown toolset\(s\) nope.*known: identity, notes/);
+    expect(() => selectTools(catalogue, { toolsets: ['identity', 'nope'], readOnly: false, noDestructive: false })).toThrow(
+      /unknown toolset\(s\) nope.*known: identity, notes/,
+    );
   });
 });
 
@@ -38,7 +45,10 @@ describe('plane configuration', () => {
     expect(resolvePlaneConfig('observability-plane', [], {}).canonicalUrl.href).toBe('http://localhost:8081/mcp');
   });
   it('lets flags override the environment', () => {
-    const config = resolvePlaneConfig('control-plane', ['--read-only', '--toolsets=identity,notes'], { PLANE_READ_ONLY: 'false', PLANE_CONTROL_PLANE_TOOLSETS: 'x' });
+    const config = resolvePlaneConfig('control-plane', ['--read-only', '--toolsets=identity,notes'], {
+      PLANE_READ_ONLY: 'false',
+      PLANE_CONTROL_PLANE_TOOLSETS: 'x',
+    });
     expect(config.readOnly).toBe(true);
     expect(config.toolsets).toEqual(['identity', 'notes']);
   });
@@ -49,7 +59,9 @@ describe('plane configuration', () => {
     expect(() => resolvePlaneConfig('control-plane', [], { PLANE_TOKEN_ALGORITHMS: 'HS256' })).toThrow(/PLANE_TOKEN_ALGORITHMS/);
   });
   it('refuses the same URL for both planes (they are distinct audiences)', () => {
-    expect(() => resolvePlaneConfig('control-plane', [], { PLANE_CONTROL_PLANE_URL: 'http://a/mcp', PLANE_OBSERVABILITY_PLANE_URL: 'http://a/mcp' })).toThrow(/must differ/);
+    expect(() =>
+      resolvePlaneConfig('control-plane', [], { PLANE_CONTROL_PLANE_URL: 'http://a/mcp', PLANE_OBSERVABILITY_PLANE_URL: 'http://a/mcp' }),
+    ).toThrow(/must differ/);
   });
   it('refuses unknown flags', () => {
     expect(() => resolvePlaneConfig('control-plane', ['--readonly'], {})).toThrow();

@@ -29,7 +29,10 @@ it('both servers pick up a policy edit without a restart, and refuse a broken ed
 
   const bindingsFile = join(stack.policyDir, 'bindings.yaml');
   const original = readFileSync(bindingsFile, 'utf8');
-  const revoked = original.replace(/\n  - name: readonly-assistant\n    role: readonly-assistant\n    subjects: \[service:readonly-assistant\]\n/, '\n');
+  const revoked = original.replace(
+    /\n  - name: readonly-assistant\n    role: readonly-assistant\n    subjects: \[service:readonly-assistant\]\n/,
+    '\n',
+  );
   expect(revoked).not.toBe(original);
   writeFileSync(bindingsFile, revoked);
 

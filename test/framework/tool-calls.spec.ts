@@ -29,7 +29,10 @@ async function asUser(user: string, plane: 'control-plane' | 'observability-plan
 const FIXTURE_TOOLS = new Set(['read_note', 'write_note', 'delete_note', 'whoami']);
 /** The fixture tools (and whoami) a caller sees; the platform's own tools have their own specs. */
 const toolNames = async (client: Client) =>
-  (await client.listTools()).tools.map((tool) => tool.name).filter((name) => FIXTURE_TOOLS.has(name)).sort();
+  (await client.listTools()).tools
+    .map((tool) => tool.name)
+    .filter((name) => FIXTURE_TOOLS.has(name))
+    .sort();
 const note = (environment: string, extra: Record<string, unknown> = {}) => ({
   namespace: 'default',
   project: 'shop',
@@ -164,15 +167,29 @@ describe('tools/call authorization', () => {
     const token = await stack.serviceToken('ci-deployer', 'control-plane', 'controlplane:read');
     const response = await fetch(stack.controlPlane.url, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'write_note', arguments: note('development', { note: 'x' }) } }),
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2025-06-18',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: { name: 'write_note', arguments: note('development', { note: 'x' }) },
+      }),
     });
     expect(response.status).toBe(403);
     const challenge = response.headers.get('www-authenticate') ?? '';
     expect(challenge).toContain('error="insufficient_scope"');
     expect(challenge).toContain('scope="controlplane:write"');
     const [event] = await auditFor('write_note');
-    expect(event).toMatchObject({ subject: 'service:ci-deployer', outcome: 'insufficient_scope', rule: 'insufficient_scope:controlplane:write' });
+    expect(event).toMatchObject({
+      subject: 'service:ci-deployer',
+      outcome: 'insufficient_scope',
+      rule: 'insufficient_scope:controlplane:write',
+    });
   });
 });
 
@@ -180,7 +197,13 @@ describe('whoami', () => {
   it('describes a person: groups, roles, scopes and tools', async () => {
     const result = await (await asUser('dev')).callTool({ name: 'whoami', arguments: {} });
     expect(result.isError).toBeFalsy();
-    const me = result.structuredContent as { subject: { type: string; id: string }; groups: string[]; roles: Array<{ role: string; effect: string }>; scopes: string[]; tools: string[] };
+    const me = result.structuredContent as {
+      subject: { type: string; id: string };
+      groups: string[];
+      roles: Array<{ role: string; effect: string }>;
+      scopes: string[];
+      tools: string[];
+    };
     expect(me.subject).toMatchObject({ type: 'user', id: 'dev' });
     expect(me.groups).toEqual(['developers']);
     expect(me.roles).toEqual(expect.arrayContaining([expect.objectContaining({ role: 'developer', effect: 'allow' })]));
@@ -191,7 +214,12 @@ describe('whoami', () => {
 
   it('describes a service account on the observability plane', async () => {
     const result = await (await asService('sre-agent', 'observability-plane')).callTool({ name: 'whoami', arguments: {} });
-    const me = result.structuredContent as { subject: { type: string; id: string }; clientId: string; roles: Array<{ role: string }>; allowedActions: Array<{ action: string }> };
+    const me = result.structuredContent as {
+      subject: { type: string; id: string };
+      clientId: string;
+      roles: Array<{ role: string }>;
+      allowedActions: Array<{ action: string }>;
+    };
     expect(me.subject).toEqual({ type: 'service', id: 'sre-agent' });
     expect(me.clientId).toBe('sre-agent');
     expect(me.roles.map((role) => role.role)).toContain('sre-agent');
@@ -219,7 +247,11 @@ describe('HTTP surface', () => {
     expect(origin.status).toBe(403);
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(stack.controlPlane.url, { method: 'POST', headers: { ...headers, host: 'evil.example' } }, (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+      const req = request(
+        stack.controlPlane.url,
+        { method: 'POST', headers: { ...headers, host: 'evil.example' } },
+        (res) => (res.resume(), resolve(res.statusCode ?? 0)),
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -230,7 +262,12 @@ describe('HTTP surface', () => {
     const token = await stack.serviceToken('readonly-assistant', 'control-plane');
     const response = await fetch(stack.controlPlane.url, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2025-06-18',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list', params: {} }),
     });
     expect(response.status).toBe(200);

@@ -25,17 +25,25 @@ describe('PLANE_OTEL_TRACES_* configuration', () => {
       headers: { Authorization: 'Bearer abc.def', 'x-tenant': 'blue' },
       resourceAttributes: { 'deployment.environment': 'dev', 'openchoreo.dev/namespace': 'ops' },
     });
-    expect(resolvePlaneConfig('control-plane', [], { PLANE_OTEL_TRACES_ENDPOINT: 'https://collector.example.com/otlp/v1/traces' }).tracing?.endpoint).toBe(
-      'https://collector.example.com/otlp/v1/traces',
-    );
+    expect(
+      resolvePlaneConfig('control-plane', [], { PLANE_OTEL_TRACES_ENDPOINT: 'https://collector.example.com/otlp/v1/traces' }).tracing
+        ?.endpoint,
+    ).toBe('https://collector.example.com/otlp/v1/traces');
   });
 
   it('refuses bad values, naming the variable but never echoing a header value', () => {
-    expect(() => resolvePlaneConfig('control-plane', [], { PLANE_OTEL_TRACES_ENDPOINT: 'grpc://x:4317' })).toThrow(/PLANE_OTEL_TRACES_ENDPOINT/);
-    expect(() => resolvePlaneConfig('control-plane', [], { PLANE_OTEL_TRACES_HEADERS: 'Authorization=Bearer%20x' })).toThrow(/PLANE_OTEL_TRACES_ENDPOINT is not/);
+    expect(() => resolvePlaneConfig('control-plane', [], { PLANE_OTEL_TRACES_ENDPOINT: 'grpc://x:4317' })).toThrow(
+      /PLANE_OTEL_TRACES_ENDPOINT/,
+    );
+    expect(() => resolvePlaneConfig('control-plane', [], { PLANE_OTEL_TRACES_HEADERS: 'Authorization=Bearer%20x' })).toThrow(
+      /PLANE_OTEL_TRACES_ENDPOINT is not/,
+    );
     let message = '';
     try {
-      resolvePlaneConfig('control-plane', [], { PLANE_OTEL_TRACES_ENDPOINT: 'http://127.0.0.1:4318', PLANE_OTEL_TRACES_HEADERS: 'a=1,secret-token-value' });
+      resolvePlaneConfig('control-plane', [], {
+        PLANE_OTEL_TRACES_ENDPOINT: 'http://127.0.0.1:4318',
+        PLANE_OTEL_TRACES_HEADERS: 'a=1,secret-token-value',
+      });
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       message = (error as Error).message;
@@ -68,7 +76,10 @@ describe('traces of the control plane, exported to the embedded observability pl
       PLANE_OTEL_TRACES_HEADERS: `Authorization=Bearer%20${encodeURIComponent(otlp.token)}`,
     };
     const destination = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });
-    traced = await startControlPlane(resolvePlaneConfig('control-plane', [], env), { env, logger: createLogger({ name: 'control-plane', destination }) });
+    traced = await startControlPlane(resolvePlaneConfig('control-plane', [], env), {
+      env,
+      logger: createLogger({ name: 'control-plane', destination }),
+    });
     token = await stack.serviceToken('ci-deployer', 'control-plane');
   }, 60_000);
   afterAll(async () => {
@@ -80,7 +91,10 @@ describe('traces of the control plane, exported to the embedded observability pl
     const client = await connectWithToken(stack.controlPlane.url, token);
     try {
       expect((await client.callTool({ name: 'whoami', arguments: {} })).isError).toBeFalsy();
-      const denied = await client.callTool({ name: 'explain_access', arguments: { action: 'component:view', subject: { type: 'user', id: 'secret-argument-value' } } });
+      const denied = await client.callTool({
+        name: 'explain_access',
+        arguments: { action: 'component:view', subject: { type: 'user', id: 'secret-argument-value' } },
+      });
       expect(denied.isError).toBe(true);
     } finally {
       await client.close();
@@ -93,7 +107,9 @@ describe('traces of the control plane, exported to the embedded observability pl
     const window = { start: new Date(Date.now() - 10 * 60_000), end: new Date(Date.now() + 60_000) };
     const scope = { namespace: 'plane-mcp', project: 'plane-mcp', component: 'control-plane' };
     const { traces: found } = await traces.queryTraces({ scope, window, limit: 100, sort: 'desc' });
-    const spans: Span[] = (await Promise.all(found.map((trace) => traces.traceSpans({ traceId: trace.traceId, scope, limit: 100 })))).flatMap((page) => page.spans);
+    const spans: Span[] = (
+      await Promise.all(found.map((trace) => traces.traceSpans({ traceId: trace.traceId, scope, limit: 100 })))
+    ).flatMap((page) => page.spans);
     const details = async (name: string): Promise<SpanDetails> => {
       const span = spans.find((candidate) => candidate.name === name);
       expect(span, `no span "${name}" among ${spans.map((candidate) => candidate.name).join(', ')}`).toBeDefined();
@@ -112,14 +128,30 @@ describe('traces of the control plane, exported to the embedded observability pl
     });
     expect(whoami.attributes['plane-mcp.duration_ms']).toEqual(expect.any(Number));
     expect(whoami.attributes['plane-mcp.audit_id']).toBe(audited!.id);
-    expect(whoami.resource).toMatchObject({ 'openchoreo.dev/namespace': 'plane-mcp', 'openchoreo.dev/component': 'control-plane', 'service.name': 'plane-mcp-control-plane' });
+    expect(whoami.resource).toMatchObject({
+      'openchoreo.dev/namespace': 'plane-mcp',
+      'openchoreo.dev/component': 'control-plane',
+      'service.name': 'plane-mcp-control-plane',
+    });
 
     const request = spans.find((span) => span.spanId === whoami.parentSpanId);
-    expect(request, 'the tool span is a child of its HTTP request span').toMatchObject({ name: 'POST /mcp', kind: expect.stringMatching(/server/i), traceId: whoami.traceId });
-    expect((await traces.getSpan(request!.traceId, request!.spanId))!.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.route': '/mcp', 'http.response.status_code': 200 });
+    expect(request, 'the tool span is a child of its HTTP request span').toMatchObject({
+      name: 'POST /mcp',
+      kind: expect.stringMatching(/server/i),
+      traceId: whoami.traceId,
+    });
+    expect((await traces.getSpan(request!.traceId, request!.spanId))!.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'http.route': '/mcp',
+      'http.response.status_code': 200,
+    });
 
     const explain = await details('tools/call explain_access');
-    expect(explain.attributes).toMatchObject({ 'plane-mcp.outcome': 'denied', 'plane-mcp.decision': 'deny', 'plane-mcp.error_code': 'ERR_FORBIDDEN' });
+    expect(explain.attributes).toMatchObject({
+      'plane-mcp.outcome': 'denied',
+      'plane-mcp.decision': 'deny',
+      'plane-mcp.error_code': 'ERR_FORBIDDEN',
+    });
 
     const everything = JSON.stringify(await Promise.all(spans.map((span) => traces.getSpan(span.traceId, span.spanId))));
     expect(everything).not.toContain('secret-argument-value');

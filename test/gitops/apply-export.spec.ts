@@ -111,13 +111,35 @@ describe('applyDirectory: the demo organisation', () => {
     expect(frontend?.spec.endpoints['http']).toMatchObject({ type: 'HTTP', port: 8080, visibility: ['external'] });
     expect(frontend?.spec.image).toBe('us-central1-docker.pkg.dev/google-samples/microservices-demo/frontend:v0.10.5');
     expect(frontend?.spec.dependencies).toHaveLength(8);
-    expect(frontend?.spec.dependencies).toContainEqual({ component: 'productcatalog', endpoint: 'grpc', envVar: 'PRODUCT_CATALOG_SERVICE_ADDR' });
+    expect(frontend?.spec.dependencies).toContainEqual({
+      component: 'productcatalog',
+      endpoint: 'grpc',
+      envVar: 'PRODUCT_CATALOG_SERVICE_ADDR',
+    });
     const checkout = boutique.find((c) => c.metadata.name === 'checkout');
     expect(checkout?.spec.componentType).toBe('deployment/service');
     expect(checkout?.spec.endpoints['grpc']).toMatchObject({ type: 'gRPC', port: 5050 });
-    expect(checkout?.spec.dependencies.map((d) => d.component)).toEqual(['productcatalog', 'shipping', 'payment', 'email', 'currency', 'cart']);
+    expect(checkout?.spec.dependencies.map((d) => d.component)).toEqual([
+      'productcatalog',
+      'shipping',
+      'payment',
+      'email',
+      'currency',
+      'cart',
+    ]);
     const ports = Object.fromEntries(boutique.map((c) => [c.metadata.name, Object.values(c.spec.endpoints)[0]?.port]));
-    expect(ports).toEqual({ frontend: 8080, checkout: 5050, productcatalog: 3550, recommendation: 8080, currency: 7000, payment: 50051, email: 5000, shipping: 50055, ad: 9555, cart: 7070 });
+    expect(ports).toEqual({
+      frontend: 8080,
+      checkout: 5050,
+      productcatalog: 3550,
+      recommendation: 8080,
+      currency: 7000,
+      payment: 50051,
+      email: 5000,
+      shipping: 50055,
+      ad: 9555,
+      cart: 7070,
+    });
 
     for (const component of boutique) {
       const name = component.metadata.name;
@@ -160,9 +182,12 @@ describe('applyDirectory: the demo organisation', () => {
       ['publish-image', 'Succeeded'],
       ['generate-workload', 'Succeeded'],
     ]);
-    for (const task of run?.status?.tasks ?? []) expect(Date.parse(task.completedAt ?? '')).toBeGreaterThan(Date.parse(task.startedAt ?? ''));
+    for (const task of run?.status?.tasks ?? [])
+      expect(Date.parse(task.completedAt ?? '')).toBeGreaterThan(Date.parse(task.startedAt ?? ''));
     expect(await store.get('ComponentRelease', 'default', 'greeting-service-build-01')).toBeDefined();
-    expect((await store.get('ReleaseBinding', 'default', 'greeting-service-development'))?.spec.releaseName).toBe('greeting-service-build-01');
+    expect((await store.get('ReleaseBinding', 'default', 'greeting-service-development'))?.spec.releaseName).toBe(
+      'greeting-service-build-01',
+    );
   });
 
   it('is idempotent: a second apply changes nothing and bumps no version', async () => {
@@ -235,7 +260,9 @@ describe('exportDirectory', () => {
     expect(one.files).toContain('default/workflow-runs/greeting-service-build-01.yaml');
 
     const text = await readFile(path.join(exportOne, 'default/components/frontend.yaml'), 'utf8');
-    expect(text.startsWith('apiVersion: openchoreo.dev/v1alpha1\nkind: Component\nmetadata:\n  name: frontend\n  namespace: default\n')).toBe(true);
+    expect(
+      text.startsWith('apiVersion: openchoreo.dev/v1alpha1\nkind: Component\nmetadata:\n  name: frontend\n  namespace: default\n'),
+    ).toBe(true);
     expect(text).not.toMatch(/resourceVersion|createdAt|updatedAt|plane-mcp\.dev\/changed-/);
 
     const second = openStore('second');

@@ -55,7 +55,10 @@ describe('gitops CLI', () => {
   it('exits 1 on a directory with a bad document and names it', async () => {
     const dir = path.join(tmp, 'bad');
     await mkdir(dir);
-    await writeFile(path.join(dir, 'ns.yaml'), 'kind: Namespace\nmetadata: { name: Bad_Name }\nspec: {}\n---\nkind: Namespace\nmetadata: { name: fine }\nspec: {}\n');
+    await writeFile(
+      path.join(dir, 'ns.yaml'),
+      'kind: Namespace\nmetadata: { name: Bad_Name }\nspec: {}\n---\nkind: Namespace\nmetadata: { name: fine }\nspec: {}\n',
+    );
     const result = await runCli(['apply', dir]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('ns.yaml\n  document 1  error     Namespace Bad_Name: metadata.name: must be lowercase');

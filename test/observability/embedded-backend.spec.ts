@@ -66,16 +66,53 @@ describe('embedded telemetry store: component and workflow logs', () => {
     const records: LogRecordInput[] = [];
     [cartDev, cartProd, frontendDev, invoicesDev, otherCart].forEach((scope, s) => {
       LEVELS.forEach((level, i) => {
-        records.push({ timeUs: us(T0 + (s * 4 + i) * MINUTE), level, message: `${scope.component}/${scope.environment} ${level} line ${i}`, scope, pod: `${scope.component}-pod`, container: 'main' });
+        records.push({
+          timeUs: us(T0 + (s * 4 + i) * MINUTE),
+          level,
+          message: `${scope.component}/${scope.environment} ${level} line ${i}`,
+          scope,
+          pod: `${scope.component}-pod`,
+          container: 'main',
+        });
       });
     });
-    searchMessages.forEach((message, i) => records.push({ timeUs: us(T0 + 30 * MINUTE + i * 1000), level: 'INFO', message, scope: searchScope }));
+    searchMessages.forEach((message, i) =>
+      records.push({ timeUs: us(T0 + 30 * MINUTE + i * 1000), level: 'INFO', message, scope: searchScope }),
+    );
     // Workflow (build) logs: their own table, never component logs.
     records.push(
-      { timeUs: us(T0 + MINUTE), level: 'INFO', message: 'cloning repository', scope: { namespace: 'default', project: 'shop', component: 'cart' }, runName: 'cart-build-1', task: 'clone' },
-      { timeUs: us(T0 + 2 * MINUTE), level: 'ERROR', message: 'Dockerfile not found: ./docker/Dockerfile', scope: { namespace: 'default', project: 'shop', component: 'cart' }, runName: 'cart-build-1', task: 'build' },
-      { timeUs: us(T0 + 3 * MINUTE), level: 'INFO', message: 'build ok', scope: { namespace: 'default', project: 'shop', component: 'frontend' }, runName: 'frontend-build-7', task: 'build' },
-      { timeUs: us(T0 + 3 * MINUTE), level: 'INFO', message: 'build ok', scope: { namespace: 'other' }, runName: 'cart-build-1', task: 'build' },
+      {
+        timeUs: us(T0 + MINUTE),
+        level: 'INFO',
+        message: 'cloning repository',
+        scope: { namespace: 'default', project: 'shop', component: 'cart' },
+        runName: 'cart-build-1',
+        task: 'clone',
+      },
+      {
+        timeUs: us(T0 + 2 * MINUTE),
+        level: 'ERROR',
+        message: 'Dockerfile not found: ./docker/Dockerfile',
+        scope: { namespace: 'default', project: 'shop', component: 'cart' },
+        runName: 'cart-build-1',
+        task: 'build',
+      },
+      {
+        timeUs: us(T0 + 3 * MINUTE),
+        level: 'INFO',
+        message: 'build ok',
+        scope: { namespace: 'default', project: 'shop', component: 'frontend' },
+        runName: 'frontend-build-7',
+        task: 'build',
+      },
+      {
+        timeUs: us(T0 + 3 * MINUTE),
+        level: 'INFO',
+        message: 'build ok',
+        scope: { namespace: 'other' },
+        runName: 'cart-build-1',
+        task: 'build',
+      },
     );
     store.insertLogs(records);
   });
@@ -93,7 +130,11 @@ describe('embedded telemetry store: component and workflow logs', () => {
     expect(await count({ namespace: 'other' })).toBe(4);
     expect(await count({ namespace: 'nobody' })).toBe(0);
     const page = await store.queryComponentLogs({ scope: cartProd, window: hour, limit: 10, sort: 'desc' });
-    expect(page.lines.every((l) => l.namespace === 'default' && l.project === 'shop' && l.component === 'cart' && l.environment === 'production')).toBe(true);
+    expect(
+      page.lines.every(
+        (l) => l.namespace === 'default' && l.project === 'shop' && l.component === 'cart' && l.environment === 'production',
+      ),
+    ).toBe(true);
   });
 
   it('returns complete log lines', async () => {
@@ -181,7 +222,9 @@ describe('embedded telemetry store: component and workflow logs', () => {
     expect((await query({ runName: 'cart-build-1', levels: ['ERROR'] })).lines).toHaveLength(1);
     expect((await query({ runName: 'cart-build-1', search: 'DOCKERFILE' })).lines).toHaveLength(1);
     expect((await query({})).total).toBe(3);
-    expect((await store.queryWorkflowLogs({ namespace: 'other', runName: 'cart-build-1', window: hour, limit: 10, sort: 'asc' })).lines).toHaveLength(1);
+    expect(
+      (await store.queryWorkflowLogs({ namespace: 'other', runName: 'cart-build-1', window: hour, limit: 10, sort: 'asc' })).lines,
+    ).toHaveLength(1);
     expect(await count({ namespace: 'default' }, { search: 'Dockerfile' })).toBe(0);
   });
 });
@@ -191,7 +234,15 @@ describe('embedded telemetry store: traces', () => {
   const hour = window(T0, T0 + 60 * MINUTE);
   const shop = (component: string): TelemetryScope => ({ namespace: 'default', project: 'shop', component, environment: 'development' });
   const id = (n: number, bytes: number) => n.toString(16).padStart(bytes * 2, '0');
-  const span = (trace: number, spanNo: number, parent: number | undefined, component: string, startMs: number, durationMs: number, extra: Partial<SpanInput> = {}): SpanInput => ({
+  const span = (
+    trace: number,
+    spanNo: number,
+    parent: number | undefined,
+    component: string,
+    startMs: number,
+    durationMs: number,
+    extra: Partial<SpanInput> = {},
+  ): SpanInput => ({
     traceId: id(trace, 16),
     spanId: id(trace * 100 + spanNo, 8),
     ...(parent !== undefined ? { parentSpanId: id(trace * 100 + parent, 8) } : {}),
@@ -213,7 +264,10 @@ describe('embedded telemetry store: traces', () => {
     store = openStore();
     store.insertSpans([
       // A: frontend → cart, productcatalog (100 ms)
-      span(0xa, 1, undefined, 'frontend', A, 100, { attributes: { 'http.method': 'GET', 'http.route': '/cart' }, resource: { 'service.name': 'frontend', 'k8s.pod.name': 'frontend-1' } }),
+      span(0xa, 1, undefined, 'frontend', A, 100, {
+        attributes: { 'http.method': 'GET', 'http.route': '/cart' },
+        resource: { 'service.name': 'frontend', 'k8s.pod.name': 'frontend-1' },
+      }),
       span(0xa, 2, 1, 'cart', A + 10, 30, { attributes: { 'rpc.method': 'GetCart' } }),
       span(0xa, 3, 1, 'productcatalog', A + 50, 20),
       // B: frontend → checkout (error, 500 ms)
@@ -333,7 +387,14 @@ describe('embedded telemetry store: metrics', () => {
   const MiB = 1024 ** 2;
 
   /** Samples every 15 s for 12 minutes. */
-  function series(name: string, sampleScope: TelemetryScope, labels: Record<string, string>, valueAt: (seconds: number) => number, temporality: MetricSampleInput['temporality'], pod = 'cart-1'): MetricSampleInput[] {
+  function series(
+    name: string,
+    sampleScope: TelemetryScope,
+    labels: Record<string, string>,
+    valueAt: (seconds: number) => number,
+    temporality: MetricSampleInput['temporality'],
+    pod = 'cart-1',
+  ): MetricSampleInput[] {
     const out: MetricSampleInput[] = [];
     for (let s = 0; s <= 12 * 60; s += 15) {
       const timeMs = START + s * 1000;
@@ -352,7 +413,14 @@ describe('embedded telemetry store: metrics', () => {
       ...series('container_cpu_usage_seconds_total', scope, { container: '' }, (s) => 10 * s, 'cumulative', 'cart-1'),
       ...series('container_cpu_usage_seconds_total', frontendDev, { container: 'main' }, (s) => 3 * s, 'cumulative', 'frontend-1'),
       // A counter that resets at 300 s still rates 1 core.
-      ...series('container_cpu_usage_seconds_total', invoicesDev, { container: 'main' }, (s) => (s < 300 ? 50 + s : s - 285), 'cumulative', 'invoices-1'),
+      ...series(
+        'container_cpu_usage_seconds_total',
+        invoicesDev,
+        { container: 'main' },
+        (s) => (s < 300 ? 50 + s : s - 285),
+        'cumulative',
+        'invoices-1',
+      ),
       ...series('container_memory_working_set_bytes', scope, { container: 'main' }, () => 100 * MiB, 'gauge', 'cart-1'),
       ...series('container_memory_working_set_bytes', scope, { container: 'main' }, () => 200 * MiB, 'gauge', 'cart-2'),
       ...series('kube_pod_container_resource_requests', scope, { resource: 'cpu' }, () => 0.5, 'gauge', 'cart-1'),
@@ -366,8 +434,22 @@ describe('embedded telemetry store: metrics', () => {
       ...series('hubble_http_requests_total', scope, { status: '404' }, (s) => 1 * s, 'cumulative'),
       ...series('hubble_http_requests_total', scope, { status: '200', reporter: 'client' }, (s) => 100 * s, 'cumulative'),
       // Latency histogram: per 100 requests 40 ≤ 10 ms, 40 in (10, 100] ms, 18 in (100, 500] ms, 2 in (500, 1000] ms.
-      ...([['0.01', 40], ['0.1', 80], ['0.5', 98], ['1', 100], ['+Inf', 100]] as const).flatMap(([le, perHundred]) =>
-        series('hubble_http_request_duration_seconds_bucket', scope, { le, reporter: 'server' }, (s) => (perHundred / 100) * 12 * s, 'cumulative'),
+      ...(
+        [
+          ['0.01', 40],
+          ['0.1', 80],
+          ['0.5', 98],
+          ['1', 100],
+          ['+Inf', 100],
+        ] as const
+      ).flatMap(([le, perHundred]) =>
+        series(
+          'hubble_http_request_duration_seconds_bucket',
+          scope,
+          { le, reporter: 'server' },
+          (s) => (perHundred / 100) * 12 * s,
+          'cumulative',
+        ),
       ),
       // Delta temporality: 30 requests per 15 s = 2 rps, in another component.
       ...series('hubble_http_requests_total', frontendDev, { status: '200' }, () => 30, 'delta', 'frontend-1'),
@@ -437,7 +519,12 @@ describe('embedded telemetry store: metrics', () => {
     expect(histogramQuantile(0.5, buckets)).toBeCloseTo(0.55);
     expect(histogramQuantile(0.99, buckets)).toBe(1);
     expect(histogramQuantile(0.5, [{ upper: 1, count: 3 }])).toBeUndefined();
-    expect(histogramQuantile(0.5, [{ upper: 1, count: 0 }, { upper: Infinity, count: 0 }])).toBeUndefined();
+    expect(
+      histogramQuantile(0.5, [
+        { upper: 1, count: 0 },
+        { upper: Infinity, count: 0 },
+      ]),
+    ).toBeUndefined();
   });
 });
 
@@ -452,22 +539,62 @@ describe('embedded telemetry store: retention and lifecycle', () => {
       { timeUs: us(fresh), level: 'INFO', message: 'fresh', scope: cartDev },
       { timeUs: us(old), level: 'INFO', message: 'old build', scope: cartDev, runName: 'r1' },
     ]);
-    const spanAt = (ms: number, n: number): SpanInput => ({ traceId: n.toString(16).padStart(32, '0'), spanId: n.toString(16).padStart(16, '0'), name: 's', startUs: us(ms), endUs: us(ms + 5), status: 'ok', scope: cartDev });
+    const spanAt = (ms: number, n: number): SpanInput => ({
+      traceId: n.toString(16).padStart(32, '0'),
+      spanId: n.toString(16).padStart(16, '0'),
+      name: 's',
+      startUs: us(ms),
+      endUs: us(ms + 5),
+      status: 'ok',
+      scope: cartDev,
+    });
     store.insertSpans([spanAt(old, 1), spanAt(fresh, 2)]);
     store.insertMetricSamples([
-      { name: 'container_memory_working_set_bytes', scope: cartDev, labels: { container: 'old' }, timeMs: old, value: 1, temporality: 'gauge' },
-      { name: 'container_memory_working_set_bytes', scope: cartDev, labels: { container: 'main' }, timeMs: old, value: 1, temporality: 'gauge' },
-      { name: 'container_memory_working_set_bytes', scope: cartDev, labels: { container: 'main' }, timeMs: fresh, value: 2, temporality: 'gauge' },
+      {
+        name: 'container_memory_working_set_bytes',
+        scope: cartDev,
+        labels: { container: 'old' },
+        timeMs: old,
+        value: 1,
+        temporality: 'gauge',
+      },
+      {
+        name: 'container_memory_working_set_bytes',
+        scope: cartDev,
+        labels: { container: 'main' },
+        timeMs: old,
+        value: 1,
+        temporality: 'gauge',
+      },
+      {
+        name: 'container_memory_working_set_bytes',
+        scope: cartDev,
+        labels: { container: 'main' },
+        timeMs: fresh,
+        value: 2,
+        temporality: 'gauge',
+      },
     ]);
     expect(store.applyRetention(now)).toEqual({ logs: 1, workflowLogs: 1, spans: 1, samples: 2, series: 1 });
     const all = window(now - 3 * 3_600_000, now);
-    expect((await store.queryComponentLogs({ scope: cartDev, window: all, limit: 10, sort: 'asc' })).lines.map((l) => l.message)).toEqual(['fresh']);
+    expect((await store.queryComponentLogs({ scope: cartDev, window: all, limit: 10, sort: 'asc' })).lines.map((l) => l.message)).toEqual([
+      'fresh',
+    ]);
     expect((await store.queryWorkflowLogs({ namespace: 'default', window: all, limit: 10, sort: 'asc' })).lines).toEqual([]);
     expect(await store.getSpan('1'.padStart(32, '0'), '1'.padStart(16, '0'))).toBeUndefined();
     expect(await store.getSpan('2'.padStart(32, '0'), '2'.padStart(16, '0'))).toBeDefined();
     expect(store.applyRetention(now)).toEqual({ logs: 0, workflowLogs: 0, spans: 0, samples: 0, series: 0 });
     // The series cache was cleared with the deleted series: new samples still land.
-    store.insertMetricSamples([{ name: 'container_memory_working_set_bytes', scope: cartDev, labels: { container: 'old' }, timeMs: now - 1000, value: 5, temporality: 'gauge' }]);
+    store.insertMetricSamples([
+      {
+        name: 'container_memory_working_set_bytes',
+        scope: cartDev,
+        labels: { container: 'old' },
+        timeMs: now - 1000,
+        value: 5,
+        temporality: 'gauge',
+      },
+    ]);
     const memory = await store.resourceMetrics({ scope: cartDev, window: window(fresh, now), stepSeconds: 60 });
     expect(memory.memoryUsage[0]?.value).toBe(2);
     expect(memory.memoryUsage.at(-1)?.value).toBe(5);

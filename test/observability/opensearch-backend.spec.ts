@@ -37,26 +37,67 @@ function line(partial: Partial<LogLine> & Pick<LogLine, 'timestamp' | 'message'>
 /** Runtime log lines over two UTC days (two daily indices). */
 const RUNTIME_LINES: LogLine[] = [
   line({ timestamp: at(DAY1, '23:50:00.000'), component: 'frontend', level: 'INFO', message: 'GET /products 200' }),
-  line({ timestamp: at(DAY1, '23:55:00.000'), component: 'frontend', level: 'ERROR', message: 'upstream connect error: Connection REFUSED' }),
+  line({
+    timestamp: at(DAY1, '23:55:00.000'),
+    component: 'frontend',
+    level: 'ERROR',
+    message: 'upstream connect error: Connection REFUSED',
+  }),
   line({ timestamp: at(DAY1, '23:59:59.999'), component: 'checkout', message: 'level=warn msg="slow downstream call"' }),
   line({ timestamp: at(DAY2, '00:00:00.000'), component: 'checkout', message: 'panic: runtime error: index out of range' }),
-  line({ timestamp: at(DAY2, '00:00:01.000'), component: 'checkout', environment: 'staging', level: 'DEBUG', message: 'cache miss for key cart:42' }),
-  line({ timestamp: at(DAY2, '00:05:00.000'), component: 'frontend', environment: 'staging', level: 'WARN', message: 'Retrying request after TIMEOUT' }),
+  line({
+    timestamp: at(DAY2, '00:00:01.000'),
+    component: 'checkout',
+    environment: 'staging',
+    level: 'DEBUG',
+    message: 'cache miss for key cart:42',
+  }),
+  line({
+    timestamp: at(DAY2, '00:05:00.000'),
+    component: 'frontend',
+    environment: 'staging',
+    level: 'WARN',
+    message: 'Retrying request after TIMEOUT',
+  }),
   line({ timestamp: at(DAY2, '00:06:00.000'), component: 'cart', message: 'connected to redis at redis-cart:6379' }),
   line({ timestamp: at(DAY2, '00:07:00.000'), project: 'billing', component: 'invoice', message: 'Literal * star and ? question' }),
   line({ timestamp: at(DAY2, '00:07:01.000'), project: 'billing', component: 'invoice', message: 'back\\slash and log:* field syntax' }),
   line({ timestamp: at(DAY2, '00:07:02.000'), project: 'billing', component: 'invoice', message: 'user typed " OR 1=1 -- here' }),
-  line({ timestamp: at(DAY2, '00:07:03.000'), project: 'billing', component: 'invoice', message: 'payload {"query":{"match_all":{}}} echoed' }),
+  line({
+    timestamp: at(DAY2, '00:07:03.000'),
+    project: 'billing',
+    component: 'invoice',
+    message: 'payload {"query":{"match_all":{}}} echoed',
+  }),
   line({ timestamp: at(DAY2, '00:07:04.000'), project: 'billing', component: 'invoice', message: 'nothing special *:* maybe' }),
   line({ timestamp: at(DAY2, '00:08:00.000'), project: 'quote"d', component: 'odd', message: 'line of a project with a quote' }),
   // Same names in another namespace: must never show up in acme queries.
-  line({ timestamp: at(DAY2, '00:01:00.000'), namespace: 'other', component: 'frontend', level: 'ERROR', message: 'GET /products error in other ns' }),
+  line({
+    timestamp: at(DAY2, '00:01:00.000'),
+    namespace: 'other',
+    component: 'frontend',
+    level: 'ERROR',
+    message: 'GET /products error in other ns',
+  }),
 ];
 
 const WORKFLOW_LINES: LogLine[] = [
   { timestamp: at(DAY2, '01:00:00.000'), namespace: NS, runName: 'build-1', task: 'build', message: 'Step 3/5 : RUN npm ci' },
-  { timestamp: at(DAY2, '01:00:05.000'), namespace: NS, runName: 'build-1', task: 'push', message: 'error: denied: requested access to the resource is denied' },
-  { timestamp: at(DAY2, '01:01:00.000'), namespace: NS, runName: 'build-2', task: 'build', level: 'ERROR', message: 'Dockerfile not found: ./Dockerfile' },
+  {
+    timestamp: at(DAY2, '01:00:05.000'),
+    namespace: NS,
+    runName: 'build-1',
+    task: 'push',
+    message: 'error: denied: requested access to the resource is denied',
+  },
+  {
+    timestamp: at(DAY2, '01:01:00.000'),
+    namespace: NS,
+    runName: 'build-2',
+    task: 'build',
+    level: 'ERROR',
+    message: 'Dockerfile not found: ./Dockerfile',
+  },
   { timestamp: at(DAY2, '01:02:00.000'), namespace: 'other', runName: 'build-1', task: 'build', message: 'other namespace build' },
 ];
 
@@ -104,7 +145,10 @@ const SPANS: SpanDetails[] = [
   span('trace-a', 'a3', 'a2', 'GetCart', 'cart', 20, 40),
   // B: an error span.
   span('trace-b', 'b1', '', 'POST /cart', 'frontend', 1 * MIN, 1 * MIN + 200),
-  span('trace-b', 'b2', 'b1', 'AddItem', 'cart', 1 * MIN + 10, 1 * MIN + 150, { status: 'error', statusMessage: 'redis: connection refused' }),
+  span('trace-b', 'b2', 'b1', 'AddItem', 'cart', 1 * MIN + 10, 1 * MIN + 150, {
+    status: 'error',
+    statusMessage: 'redis: connection refused',
+  }),
   // C: slow.
   span('trace-c', 'c1', '', 'GET /product', 'frontend', 2 * MIN, 2 * MIN + 3_000),
   span('trace-c', 'c2', 'c1', 'GetProduct', 'productcatalog', 2 * MIN + 10, 2 * MIN + 2_900),
@@ -129,7 +173,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!backend) return;
-  for (const path of [`/${LOG_PREFIX}*`, `/${TRACE_PREFIX}*`, `/_index_template/plane-mcp-t${RUN}-logs`, `/_index_template/plane-mcp-t${RUN}-traces`]) {
+  for (const path of [
+    `/${LOG_PREFIX}*`,
+    `/${TRACE_PREFIX}*`,
+    `/_index_template/plane-mcp-t${RUN}-logs`,
+    `/_index_template/plane-mcp-t${RUN}-traces`,
+  ]) {
     await backend.client.transport.request({ method: 'DELETE', path }).catch(() => undefined);
   }
   await backend.close();
@@ -143,18 +192,25 @@ describe('OpenSearch adapter: index layout and templates', () => {
     const response = await backend.client.transport.request({ method: 'GET', path: `/${LOG_PREFIX}*/_mapping` });
     const indices = Object.keys(response.body as object).sort();
     expect(indices).toEqual([`${LOG_PREFIX}${DAY1}`, `${LOG_PREFIX}${DAY2}`]);
-    const mapping = (response.body as Record<string, { mappings: { dynamic: string; properties: Record<string, { type?: string }> } }>)[indices[0]!]!.mappings;
+    const mapping = (response.body as Record<string, { mappings: { dynamic: string; properties: Record<string, { type?: string }> } }>)[
+      indices[0]!
+    ]!.mappings;
     expect(mapping.dynamic).toBe('false');
     expect(mapping.properties.log?.type).toBe('wildcard');
     expect(mapping.properties['@timestamp']?.type).toBe('date_nanos');
     const traceMapping = await backend.client.transport.request({ method: 'GET', path: `/${TRACE_PREFIX}*/_mapping` });
-    const traceProps = Object.values(traceMapping.body as Record<string, { mappings: { properties: Record<string, Record<string, unknown>> } }>)[0]!.mappings.properties;
+    const traceProps = Object.values(
+      traceMapping.body as Record<string, { mappings: { properties: Record<string, Record<string, unknown>> } }>,
+    )[0]!.mappings.properties;
     expect(traceProps.attributes).toMatchObject({ type: 'object', enabled: false });
     expect(traceProps.startTime).toMatchObject({ type: 'date_nanos' });
   });
 
   it('searches only the window’s days, collapsing whole months and years', () => {
-    expect(windowIndices('p-', new Date('2026-03-10T23:00:00Z'), new Date('2026-03-11T01:00:00Z'))).toEqual(['p-2026-03-10', 'p-2026-03-11']);
+    expect(windowIndices('p-', new Date('2026-03-10T23:00:00Z'), new Date('2026-03-11T01:00:00Z'))).toEqual([
+      'p-2026-03-10',
+      'p-2026-03-11',
+    ]);
     expect(windowIndices('p-', new Date('2026-03-10T00:00:00Z'), new Date('2026-03-11T00:00:00Z'))).toEqual(['p-2026-03-10']);
     expect(windowIndices('p-', new Date('2025-12-31T12:00:00Z'), new Date('2027-02-02T00:00:00Z'))).toEqual([
       'p-2025-12-31',
@@ -206,7 +262,10 @@ describe('OpenSearch adapter: component logs', () => {
 
   it('filters by level: the keyword when present, else the level derived from the text', async () => {
     const errors = await query({ namespace: NS }, { levels: ['ERROR'] });
-    expect(errors.lines.map((l) => l.message)).toEqual(['upstream connect error: Connection REFUSED', 'panic: runtime error: index out of range']);
+    expect(errors.lines.map((l) => l.message)).toEqual([
+      'upstream connect error: Connection REFUSED',
+      'panic: runtime error: index out of range',
+    ]);
     expect(errors.lines.every((l) => l.level === 'ERROR')).toBe(true);
     const warn = await query({ namespace: NS }, { levels: ['WARN'] });
     expect(warn.lines.map((l) => l.message)).toEqual(['level=warn msg="slow downstream call"', 'Retrying request after TIMEOUT']);
@@ -285,15 +344,24 @@ describe('OpenSearch adapter: component logs', () => {
   });
 
   it('window boundaries across the day-index boundary are half-open [start, end)', async () => {
-    const around = await query({ namespace: NS }, { window: { start: new Date(at(DAY1, '23:59:59.999')), end: new Date(at(DAY2, '00:00:00.001')) } });
-    expect(around.lines.map((l) => l.timestamp)).toEqual([at(DAY1, '23:59:59.999'), at(DAY2, '00:00:00.000')]);
-    const endExclusive = await query({ namespace: NS }, { window: { start: new Date(at(DAY1, '23:59:00')), end: new Date(at(DAY2, '00:00:00.000')) } });
-    expect(endExclusive.lines.map((l) => l.timestamp)).toEqual([at(DAY1, '23:59:59.999')]);
-    const day2Only = await query({ namespace: NS }, { window: { start: new Date(at(DAY2, '00:00:00.000')), end: new Date(at(DAY2, '00:00:00.500')) } });
-    expect(day2Only.lines.map((l) => l.message)).toEqual(['panic: runtime error: index out of range']);
-    await expect(query({ namespace: NS }, { window: { start: new Date(at(DAY2, '01:00:00')), end: new Date(at(DAY1, '01:00:00')) } })).rejects.toBeInstanceOf(
-      InvalidInputError,
+    const around = await query(
+      { namespace: NS },
+      { window: { start: new Date(at(DAY1, '23:59:59.999')), end: new Date(at(DAY2, '00:00:00.001')) } },
     );
+    expect(around.lines.map((l) => l.timestamp)).toEqual([at(DAY1, '23:59:59.999'), at(DAY2, '00:00:00.000')]);
+    const endExclusive = await query(
+      { namespace: NS },
+      { window: { start: new Date(at(DAY1, '23:59:00')), end: new Date(at(DAY2, '00:00:00.000')) } },
+    );
+    expect(endExclusive.lines.map((l) => l.timestamp)).toEqual([at(DAY1, '23:59:59.999')]);
+    const day2Only = await query(
+      { namespace: NS },
+      { window: { start: new Date(at(DAY2, '00:00:00.000')), end: new Date(at(DAY2, '00:00:00.500')) } },
+    );
+    expect(day2Only.lines.map((l) => l.message)).toEqual(['panic: runtime error: index out of range']);
+    await expect(
+      query({ namespace: NS }, { window: { start: new Date(at(DAY2, '01:00:00')), end: new Date(at(DAY1, '01:00:00')) } }),
+    ).rejects.toBeInstanceOf(InvalidInputError);
   });
 
   it('counts matching lines exactly', async () => {
@@ -303,7 +371,10 @@ describe('OpenSearch adapter: component logs', () => {
   });
 
   it('an empty window (no index for those days) is an empty page, not an error', async () => {
-    const page = await query({ namespace: NS }, { window: { start: new Date('2020-01-01T00:00:00Z'), end: new Date('2020-01-02T00:00:00Z') } });
+    const page = await query(
+      { namespace: NS },
+      { window: { start: new Date('2020-01-01T00:00:00Z'), end: new Date('2020-01-02T00:00:00Z') } },
+    );
     expect(page).toEqual({ lines: [], total: 0, totalExact: true });
   });
 });
@@ -331,7 +402,24 @@ describe('OpenSearch adapter: workflow logs', () => {
 });
 
 describe('OpenSearch adapter: injection attempts match literally or not at all', () => {
-  const phrases = ['*', '?', '\\', '*:*', 'log:*', '" OR 1=1', '{"query":{"match_all":{}}}', ') OR (1=1', 'a*b', '.*', '*star', '\\*', '"', "'", '{', '}'];
+  const phrases = [
+    '*',
+    '?',
+    '\\',
+    '*:*',
+    'log:*',
+    '" OR 1=1',
+    '{"query":{"match_all":{}}}',
+    ') OR (1=1',
+    'a*b',
+    '.*',
+    '*star',
+    '\\*',
+    '"',
+    "'",
+    '{',
+    '}',
+  ];
 
   it.each(phrases)('search phrase %j', async (phrase) => {
     const page = await query({ namespace: NS }, { search: phrase });
@@ -364,10 +452,17 @@ describe('OpenSearch adapter: injection attempts match literally or not at all',
     expect((await query({ namespace: NS, project: value })).total).toBe(0);
     expect((await query({ namespace: NS, component: value })).total).toBe(0);
     expect((await query({ namespace: NS, environment: value })).total).toBe(0);
-    expect((await backend.logs.queryWorkflowLogs({ namespace: NS, runName: value, window: WINDOW_ALL, limit: 10, sort: 'asc' })).total).toBe(0);
-    expect((await backend.logs.queryWorkflowLogs({ namespace: NS, task: value, window: WINDOW_ALL, limit: 10, sort: 'asc' })).total).toBe(0);
+    expect(
+      (await backend.logs.queryWorkflowLogs({ namespace: NS, runName: value, window: WINDOW_ALL, limit: 10, sort: 'asc' })).total,
+    ).toBe(0);
+    expect((await backend.logs.queryWorkflowLogs({ namespace: NS, task: value, window: WINDOW_ALL, limit: 10, sort: 'asc' })).total).toBe(
+      0,
+    );
     expect((await backend.traces.queryTraces({ scope: { namespace: value }, window: TRACE_WINDOW, limit: 10, sort: 'asc' })).total).toBe(0);
-    expect((await backend.traces.queryTraces({ scope: { namespace: NS, component: value }, window: TRACE_WINDOW, limit: 10, sort: 'asc' })).total).toBe(0);
+    expect(
+      (await backend.traces.queryTraces({ scope: { namespace: NS, component: value }, window: TRACE_WINDOW, limit: 10, sort: 'asc' }))
+        .total,
+    ).toBe(0);
     expect((await backend.traces.traceSpans({ traceId: value, scope: { namespace: NS }, limit: 10 })).total).toBe(0);
     expect((await backend.traces.traceSpans({ traceId: 'trace-a', scope: { namespace: NS, project: value }, limit: 10 })).total).toBe(0);
     expect(await backend.traces.getSpan(value, value)).toBeUndefined();
@@ -562,9 +657,9 @@ describe('OpenSearch adapter: upstream failures', () => {
     const down = createOpenSearchBackend({ url: await listen(silent), requestTimeoutMs: 500 });
     try {
       const started = Date.now();
-      await expect(down.logs.queryComponentLogs({ scope: { namespace: NS }, window: WINDOW_ALL, limit: 10, sort: 'asc' })).rejects.toBeInstanceOf(
-        UpstreamUnavailableError,
-      );
+      await expect(
+        down.logs.queryComponentLogs({ scope: { namespace: NS }, window: WINDOW_ALL, limit: 10, sort: 'asc' }),
+      ).rejects.toBeInstanceOf(UpstreamUnavailableError);
       expect(Date.now() - started).toBeLessThan(2_500);
       const pingStarted = Date.now();
       expect(await down.ping()).toBe(false);
@@ -580,7 +675,11 @@ describe('OpenSearch adapter: upstream failures', () => {
       { status: 200, type: 'application/json', body: '{"_shards":{"failed":0},"hits":{"hits":"nope","total":1}}' },
       { status: 200, type: 'application/json', body: '{not json' },
       { status: 503, type: 'application/json', body: '{"error":{"type":"cluster_block_exception","reason":"blocked"}}' },
-      { status: 200, type: 'application/json', body: '{"_shards":{"failed":1,"failures":[{"reason":{"type":"x"}}]},"hits":{"hits":[],"total":0}}' },
+      {
+        status: 200,
+        type: 'application/json',
+        body: '{"_shards":{"failed":1,"failures":[{"reason":{"type":"x"}}]},"hits":{"hits":[],"total":0}}',
+      },
     ];
     for (const answer of answers) {
       const server = createHttpServer((request, response) => {

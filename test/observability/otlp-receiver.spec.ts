@@ -9,7 +9,11 @@ import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLine, SpanDetails, TelemetryScope } from '../../servers/observability-plane/backends/telemetry-backend.js';
 import { TelemetryStore } from '../../servers/observability-plane/backends/embedded/telemetry-store.js';
-import { createOtlpRouter, logLevelOf, type OtlpReceiverOptions } from '../../servers/observability-plane/backends/embedded/otlp-receiver.js';
+import {
+  createOtlpRouter,
+  logLevelOf,
+  type OtlpReceiverOptions,
+} from '../../servers/observability-plane/backends/embedded/otlp-receiver.js';
 import {
   logsRequest,
   metricsRequest,
@@ -34,7 +38,8 @@ protoRoot.loadSync([
   'opentelemetry/proto/collector/trace/v1/trace_service.proto',
   'opentelemetry/proto/collector/metrics/v1/metrics_service.proto',
 ]);
-const collector = (signal: 'logs' | 'trace' | 'metrics', name: string) => protoRoot.lookupType(`opentelemetry.proto.collector.${signal}.v1.${name}`);
+const collector = (signal: 'logs' | 'trace' | 'metrics', name: string) =>
+  protoRoot.lookupType(`opentelemetry.proto.collector.${signal}.v1.${name}`);
 const LogsRequest = collector('logs', 'ExportLogsServiceRequest');
 const TraceRequest = collector('trace', 'ExportTraceServiceRequest');
 const MetricsRequest = collector('metrics', 'ExportMetricsServiceRequest');
@@ -46,10 +51,12 @@ const MetricsResponse = collector('metrics', 'ExportMetricsServiceResponse');
 function toProtoObject(value: unknown, key = ''): unknown {
   if (typeof value === 'string' && ['traceId', 'spanId', 'parentSpanId'].includes(key)) return Buffer.from(value, 'hex');
   if (Array.isArray(value)) return value.map((v) => toProtoObject(v));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toProtoObject(v, k)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toProtoObject(v, k)]));
   return value;
 }
-const encode = (type: protobuf.Type, json: unknown) => Buffer.from(type.encode(type.fromObject(toProtoObject(json) as Record<string, unknown>)).finish());
+const encode = (type: protobuf.Type, json: unknown) =>
+  Buffer.from(type.encode(type.fromObject(toProtoObject(json) as Record<string, unknown>)).finish());
 
 const dirs: string[] = [];
 const servers: Server[] = [];
@@ -75,7 +82,12 @@ afterAll(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function post(url: string, signal: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; body: Buffer }> {
+async function post(
+  url: string,
+  signal: string,
+  body: Buffer | string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: Buffer }> {
   const response = await fetch(`${url}/v1/${signal}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, ...headers }, body });
   return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
 }
@@ -132,13 +144,57 @@ function metricSamples(): OtlpMetricSample[] {
     const time = T0 + s * 1000;
     const resource = { 'k8s.pod.name': 'cart-1' };
     out.push(
-      { kind: 'counter', name: 'container_cpu_usage_seconds_total', scope, time, startTime: T0 - 1000, value: 0.2 * s, attributes: { container: 'main' }, resource },
-      { kind: 'gauge', name: 'container_memory_working_set_bytes', scope, time, value: 64 * 1024 * 1024, attributes: { container: 'main' }, resource },
+      {
+        kind: 'counter',
+        name: 'container_cpu_usage_seconds_total',
+        scope,
+        time,
+        startTime: T0 - 1000,
+        value: 0.2 * s,
+        attributes: { container: 'main' },
+        resource,
+      },
+      {
+        kind: 'gauge',
+        name: 'container_memory_working_set_bytes',
+        scope,
+        time,
+        value: 64 * 1024 * 1024,
+        attributes: { container: 'main' },
+        resource,
+      },
       { kind: 'gauge', name: 'kube_pod_container_resource_limits', scope, time, value: 0.5, attributes: { resource: 'cpu' }, resource },
-      { kind: 'counter', name: 'hubble_http_requests_total', scope, time, value: 4 * s, attributes: { status: '200', reporter: 'server' }, resource },
-      { kind: 'counter', name: 'hubble_http_requests_total', scope, time, value: 1 * s, attributes: { status: '500', reporter: 'server' }, resource },
+      {
+        kind: 'counter',
+        name: 'hubble_http_requests_total',
+        scope,
+        time,
+        value: 4 * s,
+        attributes: { status: '200', reporter: 'server' },
+        resource,
+      },
+      {
+        kind: 'counter',
+        name: 'hubble_http_requests_total',
+        scope,
+        time,
+        value: 1 * s,
+        attributes: { status: '500', reporter: 'server' },
+        resource,
+      },
       // Per 5 requests: 1 ≤ 50 ms, 3 in (50, 100] ms, 1 in (100, 250] ms.
-      { kind: 'histogram', name: 'hubble_http_request_duration_seconds', scope, time, bounds: [0.05, 0.1, 0.25], bucketCounts: [1 * s, 3 * s, 1 * s, 0], sum: 0.4 * s, startTime: T0 - 1000, attributes: { reporter: 'server' }, resource },
+      {
+        kind: 'histogram',
+        name: 'hubble_http_request_duration_seconds',
+        scope,
+        time,
+        bounds: [0.05, 0.1, 0.25],
+        bucketCounts: [1 * s, 3 * s, 1 * s, 0],
+        sum: 0.4 * s,
+        startTime: T0 - 1000,
+        attributes: { reporter: 'server' },
+        resource,
+      },
     );
   }
   return out;
@@ -168,7 +224,18 @@ describe('OTLP/HTTP receiver: ingest', () => {
       { timestamp: line(3, '').timestamp, level: 'WARN', message: 'level=warn msg="slow redis"', ...scope },
     ]);
     const build = await store.queryWorkflowLogs({ namespace: 'default', runName: 'cart-build-1', window: hour, limit: 10, sort: 'asc' });
-    expect(build.lines).toEqual([{ timestamp: line(4, '').timestamp, level: 'ERROR', message: 'Dockerfile not found', namespace: 'default', project: 'shop', component: 'cart', runName: 'cart-build-1', task: 'build' }]);
+    expect(build.lines).toEqual([
+      {
+        timestamp: line(4, '').timestamp,
+        level: 'ERROR',
+        message: 'Dockerfile not found',
+        namespace: 'default',
+        project: 'shop',
+        component: 'cart',
+        runName: 'cart-build-1',
+        task: 'build',
+      },
+    ]);
   });
 
   it('accepts protobuf logs and answers in protobuf', async () => {
@@ -184,18 +251,38 @@ describe('OTLP/HTTP receiver: ingest', () => {
   it('accepts JSON traces with ids, kinds, status, attributes and resource', async () => {
     expect(await postOtlpJson(url, 'traces', tracesRequest(spans), { token: TOKEN })).toEqual({ status: 200, body: {} });
     const root = await store.getSpan(traceId, 'b1'.repeat(8));
-    expect(root).toEqual({ ...spans[0], resource: { 'k8s.pod.name': 'frontend-7d9', 'service.name': 'frontend', ...scopeAttributes({ ...scope, component: 'frontend' }) } });
+    expect(root).toEqual({
+      ...spans[0],
+      resource: { 'k8s.pod.name': 'frontend-7d9', 'service.name': 'frontend', ...scopeAttributes({ ...scope, component: 'frontend' }) },
+    });
     const child = await store.getSpan(traceId, 'b2'.repeat(8));
-    expect(child).toMatchObject({ parentSpanId: 'b1'.repeat(8), status: 'error', statusMessage: 'rpc error: code = Unavailable', kind: 'CLIENT', service: 'cart', durationMs: 100 });
+    expect(child).toMatchObject({
+      parentSpanId: 'b1'.repeat(8),
+      status: 'error',
+      statusMessage: 'rpc error: code = Unavailable',
+      kind: 'CLIENT',
+      service: 'cart',
+      durationMs: 100,
+    });
     const page = await store.queryTraces({ scope: { namespace: 'default' }, window: hour, limit: 10, sort: 'desc' });
     expect(page.traces).toEqual([
-      expect.objectContaining({ traceId, name: 'GET /cart', rootService: 'frontend', spanCount: 2, errorSpanCount: 1, services: ['cart', 'frontend'], durationMs: 120 }),
+      expect.objectContaining({
+        traceId,
+        name: 'GET /cart',
+        rootService: 'frontend',
+        spanCount: 2,
+        errorSpanCount: 1,
+        services: ['cart', 'frontend'],
+        durationMs: 120,
+      }),
     ]);
   });
 
   it('accepts protobuf traces', async () => {
     const protoSpans = spans.map((s) => ({ ...s, traceId: 'c3'.repeat(16), scope: { ...s.scope, project: 'proto' } }));
-    const response = await post(url, 'traces', encode(TraceRequest, tracesRequest(protoSpans)), { 'content-type': 'application/x-protobuf' });
+    const response = await post(url, 'traces', encode(TraceRequest, tracesRequest(protoSpans)), {
+      'content-type': 'application/x-protobuf',
+    });
     expect(response.status).toBe(200);
     expect(TraceResponse.toObject(TraceResponse.decode(response.body))).toEqual({});
     const found = await store.traceSpans({ traceId: 'C3'.repeat(16), scope: { namespace: 'default', project: 'proto' }, limit: 10 });
@@ -215,7 +302,9 @@ describe('OTLP/HTTP receiver: ingest', () => {
   it('accepts protobuf metrics', async () => {
     const protoScope = { ...scope, project: 'proto' };
     const samples = metricSamples().map((s) => ({ ...s, scope: protoScope }));
-    const response = await post(url, 'metrics', encode(MetricsRequest, metricsRequest(samples)), { 'content-type': 'application/x-protobuf' });
+    const response = await post(url, 'metrics', encode(MetricsRequest, metricsRequest(samples)), {
+      'content-type': 'application/x-protobuf',
+    });
     expect(response.status).toBe(200);
     expect(MetricsResponse.toObject(MetricsResponse.decode(response.body))).toEqual({});
     await expectMetrics(store, protoScope);
@@ -226,7 +315,9 @@ describe('OTLP/HTTP receiver: ingest', () => {
     const protoBody = gzipSync(encode(LogsRequest, logsRequest([line(21, 'gzip protobuf', { component: 'gzip' })])));
     expect((await post(url, 'logs', jsonBody, { 'content-type': 'application/json', 'content-encoding': 'gzip' })).status).toBe(200);
     expect((await post(url, 'logs', protoBody, { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' })).status).toBe(200);
-    expect((await postOtlpJson(url, 'logs', logsRequest([line(22, 'gzip helper', { component: 'gzip' })]), { token: TOKEN, gzip: true })).status).toBe(200);
+    expect(
+      (await postOtlpJson(url, 'logs', logsRequest([line(22, 'gzip helper', { component: 'gzip' })]), { token: TOKEN, gzip: true })).status,
+    ).toBe(200);
     const page = await store.queryComponentLogs({ scope: { ...scope, component: 'gzip' }, window: hour, limit: 10, sort: 'asc' });
     expect(page.lines.map((l) => l.message)).toEqual(['gzip json', 'gzip protobuf', 'gzip helper']);
   });
@@ -236,12 +327,21 @@ describe('OTLP/HTTP receiver: ingest', () => {
     const body = {
       resourceLogs: [
         {
-          resource: { attributes: [{ key: 'openchoreo.dev/namespace', value: { stringValue: 'default' } }, { key: 'openchoreo.dev/component', value: { stringValue: 'numbers' } }] },
+          resource: {
+            attributes: [
+              { key: 'openchoreo.dev/namespace', value: { stringValue: 'default' } },
+              { key: 'openchoreo.dev/component', value: { stringValue: 'numbers' } },
+            ],
+          },
           scopeLogs: [
             {
               logRecords: [
                 { timeUnixNano: Number(nanos), severityNumber: 17, body: { stringValue: 'as number' } },
-                { timeUnixNano: String(nanos + 1_000_000n), severityText: 'Warning', body: { kvlistValue: { values: [{ key: 'event', value: { intValue: '42' } }] } } },
+                {
+                  timeUnixNano: String(nanos + 1_000_000n),
+                  severityText: 'Warning',
+                  body: { kvlistValue: { values: [{ key: 'event', value: { intValue: '42' } }] } },
+                },
                 { observedTimeUnixNano: String(nanos + 2_000_000n), body: { stringValue: 'E0101 12:00:00.000000 1 main.go:1] failed' } },
               ],
             },
@@ -250,7 +350,12 @@ describe('OTLP/HTTP receiver: ingest', () => {
       ],
     };
     expect((await post(url, 'logs', JSON.stringify(body), { 'content-type': 'application/json' })).status).toBe(200);
-    const page = await store.queryComponentLogs({ scope: { namespace: 'default', component: 'numbers' }, window: hour, limit: 10, sort: 'asc' });
+    const page = await store.queryComponentLogs({
+      scope: { namespace: 'default', component: 'numbers' },
+      window: hour,
+      limit: 10,
+      sort: 'asc',
+    });
     expect(page.lines.map((l) => [l.level, l.message])).toEqual([
       ['ERROR', 'as number'],
       ['WARN', '{"event":42}'],
@@ -276,14 +381,29 @@ describe('OTLP/HTTP receiver: ingest', () => {
 
   it('reports partial success for items it cannot store', async () => {
     const logs = logsRequest([line(40, 'kept', { component: 'partial' })]);
-    logs.resourceLogs.push({ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'no-namespace' } }] }, scopeLogs: [{ scope: { name: 't' }, logRecords: [logs.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!, logs.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!] }] });
+    logs.resourceLogs.push({
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'no-namespace' } }] },
+      scopeLogs: [
+        {
+          scope: { name: 't' },
+          logRecords: [logs.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!, logs.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!],
+        },
+      ],
+    });
     const result = await postOtlpJson(url, 'logs', logs, { token: TOKEN });
     expect(result.status).toBe(200);
-    expect(result.body).toEqual({ partialSuccess: { rejectedLogRecords: '2', errorMessage: expect.stringContaining('openchoreo.dev/namespace') } });
+    expect(result.body).toEqual({
+      partialSuccess: { rejectedLogRecords: '2', errorMessage: expect.stringContaining('openchoreo.dev/namespace') },
+    });
     expect(await store.countComponentLogs({ scope: { namespace: 'default', component: 'partial' }, window: hour })).toBe(1);
 
-    const traces = tracesRequest([{ ...spans[0]!, traceId: 'd4'.repeat(16) }, { ...spans[1]!, traceId: 'not-hex' }]);
-    const protoResponse = await post(url, 'traces', encode(TraceRequest, { resourceSpans: traces.resourceSpans.slice(0, 1) }), { 'content-type': 'application/x-protobuf' });
+    const traces = tracesRequest([
+      { ...spans[0]!, traceId: 'd4'.repeat(16) },
+      { ...spans[1]!, traceId: 'not-hex' },
+    ]);
+    const protoResponse = await post(url, 'traces', encode(TraceRequest, { resourceSpans: traces.resourceSpans.slice(0, 1) }), {
+      'content-type': 'application/x-protobuf',
+    });
     expect(protoResponse.status).toBe(200);
     const traceResult = await postOtlpJson(url, 'traces', traces, { token: TOKEN });
     expect(traceResult.body).toEqual({ partialSuccess: { rejectedSpans: '1', errorMessage: expect.stringContaining('traceId') } });
@@ -292,20 +412,32 @@ describe('OTLP/HTTP receiver: ingest', () => {
     const badProto = tracesRequest([{ ...spans[0]!, traceId: 'e5'.repeat(16) }]);
     const message = toProtoObject(badProto) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ traceId: Buffer }> }> }> };
     message.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.traceId = Buffer.from('abcd', 'hex');
-    const response = await post(url, 'traces', Buffer.from(TraceRequest.encode(TraceRequest.fromObject(message)).finish()), { 'content-type': 'application/x-protobuf' });
+    const response = await post(url, 'traces', Buffer.from(TraceRequest.encode(TraceRequest.fromObject(message)).finish()), {
+      'content-type': 'application/x-protobuf',
+    });
     expect(response.status).toBe(200);
-    expect(TraceResponse.toObject(TraceResponse.decode(response.body), { longs: Number })).toEqual({ partialSuccess: { rejectedSpans: 1, errorMessage: expect.stringContaining('traceId') } });
+    expect(TraceResponse.toObject(TraceResponse.decode(response.body), { longs: Number })).toEqual({
+      partialSuccess: { rejectedSpans: 1, errorMessage: expect.stringContaining('traceId') },
+    });
 
     const summary = {
       resourceMetrics: [
         {
           resource: { attributes: [{ key: 'openchoreo.dev/namespace', value: { stringValue: 'default' } }] },
-          scopeMetrics: [{ metrics: [{ name: 'rpc_latency', summary: { dataPoints: [{ timeUnixNano: String(BigInt(T0) * 1_000_000n), count: '1', sum: 1 }] } }] }],
+          scopeMetrics: [
+            {
+              metrics: [
+                { name: 'rpc_latency', summary: { dataPoints: [{ timeUnixNano: String(BigInt(T0) * 1_000_000n), count: '1', sum: 1 }] } },
+              ],
+            },
+          ],
         },
       ],
     };
     const metricsResult = await post(url, 'metrics', JSON.stringify(summary), { 'content-type': 'application/json' });
-    expect(json(metricsResult)).toEqual({ partialSuccess: { rejectedDataPoints: '1', errorMessage: expect.stringContaining('only gauge, sum and histogram') } });
+    expect(json(metricsResult)).toEqual({
+      partialSuccess: { rejectedDataPoints: '1', errorMessage: expect.stringContaining('only gauge, sum and histogram') },
+    });
   });
 });
 
@@ -354,12 +486,23 @@ describe('OTLP/HTTP receiver: authentication and limits', () => {
 
   it('refuses requests without a valid bearer token (401)', async () => {
     const attempt = (authorization?: string) =>
-      fetch(`${url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body });
+      fetch(`${url}/v1/logs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body,
+      });
     const none = await attempt();
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer realm="otlp"');
     expect(await none.json()).toEqual({ code: 16, message: 'a valid bearer token is required' });
-    for (const header of [`Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}`, `Bearer`, 'Bearer explode', TOKEN]) {
+    for (const header of [
+      `Bearer ${TOKEN}x`,
+      `Bearer ${TOKEN.slice(0, -1)}`,
+      `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}`,
+      `Bearer`,
+      'Bearer explode',
+      TOKEN,
+    ]) {
       const response = await attempt(header);
       expect(response.status, header).toBe(401);
       expect(await response.text()).not.toContain(TOKEN);
@@ -410,7 +553,9 @@ describe('OTLP/HTTP receiver: authentication and limits', () => {
     const bombResponse = await post(url, 'logs', bomb, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     expect(bombResponse.status).toBe(413);
     expect(json(bombResponse)).toMatchObject({ message: expect.stringContaining('decompressed') });
-    const many = logsRequest(Array.from({ length: 101 }, (_, i) => ({ timestamp: new Date(T0 + i).toISOString(), message: 'm', namespace: 'many' })));
+    const many = logsRequest(
+      Array.from({ length: 101 }, (_, i) => ({ timestamp: new Date(T0 + i).toISOString(), message: 'm', namespace: 'many' })),
+    );
     const tooMany = await postOtlpJson(url, 'logs', many, { token: TOKEN });
     expect(tooMany.status).toBe(413);
     expect(await store.countComponentLogs({ scope: { namespace: 'many' }, window: hour })).toBe(0);

@@ -3,9 +3,24 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InternalError, InvalidInputError, UpstreamUnavailableError } from '../../shared/tools/errors.js';
-import type { HttpMetrics, MetricPoint, MetricsQuery, ResourceMetrics, TelemetryScope } from '../../servers/observability-plane/backends/telemetry-backend.js';
-import { createPrometheusBackend, type PrometheusBackend } from '../../servers/observability-plane/backends/prometheus/prometheus-backend.js';
-import { buildHttpQueries, buildResourceQueries, planRange, promqlString, resolveNames } from '../../servers/observability-plane/backends/prometheus/promql.js';
+import type {
+  HttpMetrics,
+  MetricPoint,
+  MetricsQuery,
+  ResourceMetrics,
+  TelemetryScope,
+} from '../../servers/observability-plane/backends/telemetry-backend.js';
+import {
+  createPrometheusBackend,
+  type PrometheusBackend,
+} from '../../servers/observability-plane/backends/prometheus/prometheus-backend.js';
+import {
+  buildHttpQueries,
+  buildResourceQueries,
+  planRange,
+  promqlString,
+  resolveNames,
+} from '../../servers/observability-plane/backends/prometheus/promql.js';
 import { remoteWrite, type RemoteWriteSeries } from '../../servers/observability-plane/backends/prometheus/remote-write.js';
 import { freePort } from '../support/net.js';
 import { prometheusServerUrl } from '../support/prometheus.js';
@@ -53,51 +68,135 @@ interface PodSpec {
 const dev = (ns: string) => `dp-${ns}-development`;
 const PODS: PodSpec[] = [
   {
-    pod: 'frontend-aaa', k8sNamespace: dev(NS), namespace: NS, project: 'shop', component: 'frontend', environment: 'development', phase: 'Running',
-    cpu: 0.05, memory: 100 * MiB, cpuRequest: 0.1, cpuLimit: 0.5, memoryRequest: 256 * MiB, memoryLimit: 512 * MiB,
+    pod: 'frontend-aaa',
+    k8sNamespace: dev(NS),
+    namespace: NS,
+    project: 'shop',
+    component: 'frontend',
+    environment: 'development',
+    phase: 'Running',
+    cpu: 0.05,
+    memory: 100 * MiB,
+    cpuRequest: 0.1,
+    cpuLimit: 0.5,
+    memoryRequest: 256 * MiB,
+    memoryLimit: 512 * MiB,
     http: { '200': 8, '500': 1 },
     buckets: { '0.025': 0, '0.05': 5, '0.1': 8, '0.25': 9.5, '0.5': 9.95, '1': 10, '+Inf': 10 },
   },
   {
-    pod: 'frontend-bbb', k8sNamespace: dev(NS), namespace: NS, project: 'shop', component: 'frontend', environment: 'development', phase: 'Running',
-    cpu: 0.03, memory: 50 * MiB, cpuRequest: 0.1, cpuLimit: 0.5, memoryRequest: 256 * MiB, memoryLimit: 512 * MiB,
+    pod: 'frontend-bbb',
+    k8sNamespace: dev(NS),
+    namespace: NS,
+    project: 'shop',
+    component: 'frontend',
+    environment: 'development',
+    phase: 'Running',
+    cpu: 0.03,
+    memory: 50 * MiB,
+    cpuRequest: 0.1,
+    cpuLimit: 0.5,
+    memoryRequest: 256 * MiB,
+    memoryLimit: 512 * MiB,
     http: { '200': 10, '404': 1 },
     buckets: { '0.025': 0, '0.05': 5, '0.1': 8, '0.25': 9.5, '0.5': 9.95, '1': 10, '+Inf': 10 },
   },
   {
-    pod: 'frontend-ccc', k8sNamespace: `dp-${NS}-production`, namespace: NS, project: 'shop', component: 'frontend', environment: 'production', phase: 'Running',
-    cpu: 0.2, memory: 300 * MiB, cpuRequest: 0.25, cpuLimit: 1, memoryRequest: 512 * MiB, memoryLimit: 1 * GiB,
+    pod: 'frontend-ccc',
+    k8sNamespace: `dp-${NS}-production`,
+    namespace: NS,
+    project: 'shop',
+    component: 'frontend',
+    environment: 'production',
+    phase: 'Running',
+    cpu: 0.2,
+    memory: 300 * MiB,
+    cpuRequest: 0.25,
+    cpuLimit: 1,
+    memoryRequest: 512 * MiB,
+    memoryLimit: 1 * GiB,
     http: { '200': 5 },
     buckets: { '0.025': 5, '0.05': 5, '0.1': 5, '0.25': 5, '0.5': 5, '1': 5, '+Inf': 5 },
   },
   {
-    pod: 'checkout-aaa', k8sNamespace: dev(NS), namespace: NS, project: 'shop', component: 'checkout', environment: 'development', phase: 'Running',
-    cpu: 0.4, memory: 1 * GiB, cpuRequest: 0.5, cpuLimit: 2, memoryRequest: 1 * GiB, memoryLimit: 2 * GiB,
+    pod: 'checkout-aaa',
+    k8sNamespace: dev(NS),
+    namespace: NS,
+    project: 'shop',
+    component: 'checkout',
+    environment: 'development',
+    phase: 'Running',
+    cpu: 0.4,
+    memory: 1 * GiB,
+    cpuRequest: 0.5,
+    cpuLimit: 2,
+    memoryRequest: 1 * GiB,
+    memoryLimit: 2 * GiB,
     http: { '200': 3, '503': 1 },
   },
   {
     // Pending: its requests and limits must not count.
-    pod: 'checkout-pending', k8sNamespace: dev(NS), namespace: NS, project: 'shop', component: 'checkout', environment: 'development', phase: 'Pending',
-    cpuRequest: 0.7, cpuLimit: 1.5, memoryRequest: 128 * MiB, memoryLimit: 256 * MiB,
+    pod: 'checkout-pending',
+    k8sNamespace: dev(NS),
+    namespace: NS,
+    project: 'shop',
+    component: 'checkout',
+    environment: 'development',
+    phase: 'Pending',
+    cpuRequest: 0.7,
+    cpuLimit: 1.5,
+    memoryRequest: 128 * MiB,
+    memoryLimit: 256 * MiB,
   },
   {
     // Same pod NAME as frontend-aaa, same component/project/environment names, another namespace:
     // the joins must key on (namespace, pod) and the scope on the platform namespace.
-    pod: 'frontend-aaa', k8sNamespace: dev(OTHER_NS), namespace: OTHER_NS, project: 'shop', component: 'frontend', environment: 'development', phase: 'Running',
-    cpu: 5, memory: 5 * GiB, cpuRequest: 3, cpuLimit: 4, memoryRequest: 4 * GiB, memoryLimit: 8 * GiB,
+    pod: 'frontend-aaa',
+    k8sNamespace: dev(OTHER_NS),
+    namespace: OTHER_NS,
+    project: 'shop',
+    component: 'frontend',
+    environment: 'development',
+    phase: 'Running',
+    cpu: 5,
+    memory: 5 * GiB,
+    cpuRequest: 3,
+    cpuLimit: 4,
+    memoryRequest: 4 * GiB,
+    memoryLimit: 8 * GiB,
     http: { '500': 100 },
     buckets: { '0.025': 0, '0.05': 0, '0.1': 0, '0.25': 0, '0.5': 0, '1': 0, '+Inf': 100 },
   },
   {
     // No traffic, no CPU, an infinite memory gauge: 0/0 and quantiles of nothing are NaN, dropped.
-    pod: 'idle-aaa', k8sNamespace: dev(NS), namespace: NS, project: 'shop', component: 'idle', environment: 'idle-env', phase: 'Running',
-    cpu: 0, memory: Number.POSITIVE_INFINITY, cpuRequest: 0, cpuLimit: 0, memoryRequest: 0, memoryLimit: 0,
+    pod: 'idle-aaa',
+    k8sNamespace: dev(NS),
+    namespace: NS,
+    project: 'shop',
+    component: 'idle',
+    environment: 'idle-env',
+    phase: 'Running',
+    cpu: 0,
+    memory: Number.POSITIVE_INFINITY,
+    cpuRequest: 0,
+    cpuLimit: 0,
+    memoryRequest: 0,
+    memoryLimit: 0,
     http: { '200': 0, '500': 0 },
     buckets: { '0.025': 0, '0.05': 0, '0.1': 0, '0.25': 0, '0.5': 0, '1': 0, '+Inf': 0 },
   },
   {
-    pod: 'weird-aaa', k8sNamespace: `dp-${RUN}-weird`, namespace: WEIRD_NS, ...WEIRD, phase: 'Running',
-    cpu: 0.07, memory: 70 * MiB, cpuRequest: 0.1, cpuLimit: 0.2, memoryRequest: 100 * MiB, memoryLimit: 200 * MiB,
+    pod: 'weird-aaa',
+    k8sNamespace: `dp-${RUN}-weird`,
+    namespace: WEIRD_NS,
+    ...WEIRD,
+    phase: 'Running',
+    cpu: 0.07,
+    memory: 70 * MiB,
+    cpuRequest: 0.1,
+    cpuLimit: 0.2,
+    memoryRequest: 100 * MiB,
+    memoryLimit: 200 * MiB,
     http: { '200': 7 },
   },
 ];
@@ -110,7 +209,10 @@ const WINDOW = { start: new Date(START + 10 * 60_000), end: new Date(END) };
 function buildSeries(): RemoteWriteSeries[] {
   const times: number[] = [];
   for (let t = START; t <= END; t += SCRAPE * 1000) times.push(t);
-  const gauge = (labels: Record<string, string>, value: number): RemoteWriteSeries => ({ labels, samples: times.map((timestamp) => ({ timestamp, value })) });
+  const gauge = (labels: Record<string, string>, value: number): RemoteWriteSeries => ({
+    labels,
+    samples: times.map((timestamp) => ({ timestamp, value })),
+  });
   const counter = (labels: Record<string, string>, perSecond: number, base = 1000): RemoteWriteSeries => ({
     labels,
     samples: times.map((timestamp) => ({ timestamp, value: base + (perSecond * (timestamp - START)) / 1000 })),
@@ -121,9 +223,14 @@ function buildSeries(): RemoteWriteSeries[] {
     series.push(
       gauge(
         {
-          __name__: 'kube_pod_labels', ...pod, job: 'kube-state-metrics', uid: `${p.k8sNamespace}/${p.pod}`,
-          label_openchoreo_dev_namespace: p.namespace, label_openchoreo_dev_project: p.project,
-          label_openchoreo_dev_component: p.component, label_openchoreo_dev_environment: p.environment,
+          __name__: 'kube_pod_labels',
+          ...pod,
+          job: 'kube-state-metrics',
+          uid: `${p.k8sNamespace}/${p.pod}`,
+          label_openchoreo_dev_namespace: p.namespace,
+          label_openchoreo_dev_project: p.project,
+          label_openchoreo_dev_component: p.component,
+          label_openchoreo_dev_environment: p.environment,
         },
         1,
       ),
@@ -150,11 +257,28 @@ function buildSeries(): RemoteWriteSeries[] {
     }
     const destination = { destination_pod: p.pod, destination_namespace: p.k8sNamespace };
     for (const [status, rate] of Object.entries(p.http ?? {})) {
-      series.push(counter({ __name__: 'hubble_http_requests_total', ...destination, reporter: 'server', status, method: 'GET', protocol: 'HTTP/1.1' }, rate));
+      series.push(
+        counter(
+          { __name__: 'hubble_http_requests_total', ...destination, reporter: 'server', status, method: 'GET', protocol: 'HTTP/1.1' },
+          rate,
+        ),
+      );
     }
     if (p.http) {
       // The client side of the same traffic (and more): never counted.
-      series.push(counter({ __name__: 'hubble_http_requests_total', ...destination, reporter: 'client', status: '500', method: 'GET', protocol: 'HTTP/1.1' }, 1000));
+      series.push(
+        counter(
+          {
+            __name__: 'hubble_http_requests_total',
+            ...destination,
+            reporter: 'client',
+            status: '500',
+            method: 'GET',
+            protocol: 'HTTP/1.1',
+          },
+          1000,
+        ),
+      );
     }
     for (const [le, rate] of Object.entries(p.buckets ?? {})) {
       series.push(counter({ __name__: 'hubble_http_request_duration_seconds_bucket', ...destination, reporter: 'server', le }, rate, 0));
@@ -188,7 +312,7 @@ describe('PromQL building blocks', () => {
     expect(promqlString('x\u0000\u001b\u007f')).toBe('"x\\u0000\\u001b\\u007f"');
     expect(promqlString('"} or vector(1) or {"')).toBe('"\\"} or vector(1) or {\\""');
     expect(promqlString('=~".*"')).toBe('"=~\\".*\\""');
-    expect(promqlString('ünï 😀 `x` \'y\'')).toBe('"ünï 😀 `x` \'y\'"');
+    expect(promqlString("ünï 😀 `x` 'y'")).toBe('"ünï 😀 `x` \'y\'"');
     // Lone surrogates have no UTF-8 form: refused rather than sent as U+FFFD.
     expect(() => promqlString('a\uD800b')).toThrow(InvalidInputError);
   });
@@ -227,15 +351,23 @@ describe('PromQL building blocks', () => {
     const hour = { start: new Date(0), end: new Date(3_600_000) };
     expect(planRange(hour, 60, { maxPoints: 1100, scrapeIntervalSeconds: 30 })).toMatchObject({ stepSeconds: 60, rateWindowSeconds: 120 });
     expect(planRange(hour, 1, { maxPoints: 1100, scrapeIntervalSeconds: 30 })).toMatchObject({ stepSeconds: 4, rateWindowSeconds: 120 });
-    expect(planRange(hour, 900, { maxPoints: 1100, scrapeIntervalSeconds: 30 })).toMatchObject({ stepSeconds: 900, rateWindowSeconds: 900 });
-    expect(planRange(hour, 0.2, { maxPoints: 100_000, scrapeIntervalSeconds: 15 })).toMatchObject({ stepSeconds: 1, rateWindowSeconds: 60 });
+    expect(planRange(hour, 900, { maxPoints: 1100, scrapeIntervalSeconds: 30 })).toMatchObject({
+      stepSeconds: 900,
+      rateWindowSeconds: 900,
+    });
+    expect(planRange(hour, 0.2, { maxPoints: 100_000, scrapeIntervalSeconds: 15 })).toMatchObject({
+      stepSeconds: 1,
+      rateWindowSeconds: 60,
+    });
     const month = { start: new Date(0), end: new Date(30 * 86_400_000) };
     const plan = planRange(month, 60, { maxPoints: 1100, scrapeIntervalSeconds: 30 });
     expect(Math.floor((30 * 86_400) / plan.stepSeconds) + 1).toBeLessThanOrEqual(1100);
     expect(plan.rateWindowSeconds).toBe(plan.stepSeconds);
     expect(() => planRange(hour, 0, { maxPoints: 1100, scrapeIntervalSeconds: 30 })).toThrow(InvalidInputError);
     expect(() => planRange(hour, Number.NaN, { maxPoints: 1100, scrapeIntervalSeconds: 30 })).toThrow(InvalidInputError);
-    expect(() => planRange({ start: hour.end, end: hour.start }, 60, { maxPoints: 1100, scrapeIntervalSeconds: 30 })).toThrow(InvalidInputError);
+    expect(() => planRange({ start: hour.end, end: hour.start }, 60, { maxPoints: 1100, scrapeIntervalSeconds: 30 })).toThrow(
+      InvalidInputError,
+    );
   });
 });
 
@@ -438,7 +570,11 @@ describe('Prometheus backend failures', () => {
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   });
 
-  async function expectFailure(backendUrl: string, errorClass: new (...args: never[]) => Error, options: { timeoutMs?: number; within?: number } = {}) {
+  async function expectFailure(
+    backendUrl: string,
+    errorClass: new (...args: never[]) => Error,
+    options: { timeoutMs?: number; within?: number } = {},
+  ) {
     const backend = createPrometheusBackend({ url: backendUrl, requestTimeoutMs: options.timeoutMs ?? 5_000 });
     const started = Date.now();
     const error = await backend.metrics.resourceMetrics({ scope, window, stepSeconds: 60 }).catch((caught: unknown) => caught);
@@ -484,23 +620,53 @@ describe('Prometheus backend failures', () => {
     await expectFailure(vector, UpstreamUnavailableError);
     const noData = await answering(200, JSON.stringify({ status: 'success' }));
     await expectFailure(noData, UpstreamUnavailableError);
-    const badTime = await answering(200, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values: [['soon', '1']] }] } }));
+    const badTime = await answering(
+      200,
+      JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values: [['soon', '1']] }] } }),
+    );
     await expectFailure(badTime, UpstreamUnavailableError);
-    const twoSeries = await answering(200, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values: [] }, { metric: {}, values: [] }] } }));
+    const twoSeries = await answering(
+      200,
+      JSON.stringify({
+        status: 'success',
+        data: {
+          resultType: 'matrix',
+          result: [
+            { metric: {}, values: [] },
+            { metric: {}, values: [] },
+          ],
+        },
+      }),
+    );
     await expectFailure(twoSeries, UpstreamUnavailableError);
   });
 
   it('maps 5xx to UpstreamUnavailableError and a refused query (4xx) to an internal error', async () => {
-    await expectFailure(await answering(503, JSON.stringify({ status: 'error', errorType: 'timeout', error: 'query timed out' })), UpstreamUnavailableError);
-    await expectFailure(await answering(400, JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error' })), InternalError);
+    await expectFailure(
+      await answering(503, JSON.stringify({ status: 'error', errorType: 'timeout', error: 'query timed out' })),
+      UpstreamUnavailableError,
+    );
+    await expectFailure(
+      await answering(400, JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error' })),
+      InternalError,
+    );
   });
 
   it('drops ±Inf samples as the driver reads them', async () => {
     // A real Prometheus writes "+Inf"/"-Inf"; the driver's parseFloat turns them into NaN. Checked here
     // on a canned answer (the real-server case is the idle component above).
     const now = Math.floor(Date.now() / 1000);
-    const values = [[now - 120, '1.5'], [now - 60, 'NaN'], [now - 30, '+Inf'], [now - 20, '-Inf'], [now, '2']];
-    const backendUrl = await answering(200, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } }));
+    const values = [
+      [now - 120, '1.5'],
+      [now - 60, 'NaN'],
+      [now - 30, '+Inf'],
+      [now - 20, '-Inf'],
+      [now, '2'],
+    ];
+    const backendUrl = await answering(
+      200,
+      JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } }),
+    );
     const backend = createPrometheusBackend({ url: backendUrl });
     const result = await backend.metrics.resourceMetrics({ scope, window, stepSeconds: 60 });
     expect(result.cpuUsage.map((point) => point.value)).toEqual([1.5, 2]);

@@ -51,7 +51,9 @@ export function describeObservabilityTools(name: string, backend: BackendUnderTe
     async function as(identity: Identity) {
       let client = clients.get(identity);
       if (!client) {
-        const token = USERS.has(identity) ? await stack.userToken(identity, 'observability-plane') : await stack.serviceToken(identity, 'observability-plane');
+        const token = USERS.has(identity)
+          ? await stack.userToken(identity, 'observability-plane')
+          : await stack.serviceToken(identity, 'observability-plane');
         client = await connectWithToken(stack.observabilityPlane.url, token);
         clients.set(identity, client);
       }
@@ -118,7 +120,11 @@ export function describeObservabilityTools(name: string, backend: BackendUnderTe
       it('query_component_logs: bad input is refused; injection attempts match literally or not at all', async () => {
         await invalid('query_component_logs', { ...dev, component: 'frontend', project: undefined }, /component needs project/);
         await invalid('query_component_logs', { ...dev, start_time: 'yesterday' }, /start_time/);
-        await invalid('query_component_logs', { ...dev, start_time: new Date().toISOString(), end_time: new Date(Date.now() - 60_000).toISOString() }, /before end_time/);
+        await invalid(
+          'query_component_logs',
+          { ...dev, start_time: new Date().toISOString(), end_time: new Date(Date.now() - 60_000).toISOString() },
+          /before end_time/,
+        );
         await invalid('query_component_logs', { ...dev, log_levels: ['FATAL'] }, /log_levels/);
         for (const attempt of INJECTIONS) {
           const result = await ok('dev', 'query_component_logs', { ...dev, search_phrase: attempt });
@@ -128,16 +134,36 @@ export function describeObservabilityTools(name: string, backend: BackendUnderTe
         }
       });
 
-      it('query_workflow_logs: a build run\'s lines by task; denied without logs:view; bad names refused', async () => {
+      it("query_workflow_logs: a build run's lines by task; denied without logs:view; bad names refused", async () => {
         const result = await ok('dev', 'query_workflow_logs', { namespace: 'default', run_name: 'greeting-service-build-07' });
         expect(result.lines.map((line: any) => line.task)).toEqual(['checkout-source', 'build-image']);
-        const failed = await ok('dev', 'query_workflow_logs', { namespace: 'default', project: 'default', run_name: 'greeting-service-build-07', task: 'build-image' });
+        const failed = await ok('dev', 'query_workflow_logs', {
+          namespace: 'default',
+          project: 'default',
+          run_name: 'greeting-service-build-07',
+          task: 'build-image',
+        });
         expect(failed.lines).toHaveLength(1);
         expect(failed.lines[0].message).toContain('Dockerfile.broken: no such file or directory');
-        expect((await ok('dev', 'query_workflow_logs', { namespace: 'default', project: BOUTIQUE.project, run_name: 'greeting-service-build-07' })).lines).toEqual([]);
-        expect((await ok('dev', 'query_component_logs', { namespace: 'default', project: 'default', search_phrase: 'Dockerfile.broken' })).total).toBe(0);
+        expect(
+          (
+            await ok('dev', 'query_workflow_logs', {
+              namespace: 'default',
+              project: BOUTIQUE.project,
+              run_name: 'greeting-service-build-07',
+            })
+          ).lines,
+        ).toEqual([]);
+        expect(
+          (await ok('dev', 'query_component_logs', { namespace: 'default', project: 'default', search_phrase: 'Dockerfile.broken' })).total,
+        ).toBe(0);
         await denied('viewer', 'query_workflow_logs', { namespace: 'default', run_name: 'greeting-service-build-07' });
-        await denied('sre-agent', 'query_workflow_logs', { namespace: 'default', project: 'default', run_name: 'greeting-service-build-07' }, 'test-sre-agent-not-default-project');
+        await denied(
+          'sre-agent',
+          'query_workflow_logs',
+          { namespace: 'default', project: 'default', run_name: 'greeting-service-build-07' },
+          'test-sre-agent-not-default-project',
+        );
         await invalid('query_workflow_logs', { namespace: 'default', run_name: 'Build 07!' }, /run_name/);
         await invalid('query_workflow_logs', { namespace: 'default', task: '*' }, /task/);
       });
@@ -152,7 +178,9 @@ export function describeObservabilityTools(name: string, backend: BackendUnderTe
     describe('traces', () => {
       it('query_traces: failed and slow traces, with the services they touched', async () => {
         const all = await ok('dev', 'query_traces', dev);
-        expect(all.traces.map((trace: any) => trace.traceId).sort()).toEqual([fixture.traces.failedCheckout, fixture.traces.healthyHome, fixture.traces.slowRecommendation].sort());
+        expect(all.traces.map((trace: any) => trace.traceId).sort()).toEqual(
+          [fixture.traces.failedCheckout, fixture.traces.healthyHome, fixture.traces.slowRecommendation].sort(),
+        );
         const failed = await ok('dev', 'query_traces', { ...dev, errors_only: true });
         expect(failed.traces).toHaveLength(1);
         expect(failed.traces[0]).toMatchObject({ traceId: fixture.traces.failedCheckout, errorSpanCount: 3 });
@@ -191,26 +219,44 @@ export function describeObservabilityTools(name: string, backend: BackendUnderTe
 
     describe('metrics', () => {
       it('query_resource_metrics: usage far below requests shows as low utilisation', async () => {
-        const result = await ok('finops-agent', 'query_resource_metrics', { ...dev, component: 'frontend', start_time: new Date(Date.now() - 9 * 60_000).toISOString() });
+        const result = await ok('finops-agent', 'query_resource_metrics', {
+          ...dev,
+          component: 'frontend',
+          start_time: new Date(Date.now() - 9 * 60_000).toISOString(),
+        });
         expect(result.summary.cpuRequests.latest).toBeCloseTo(0.1, 3);
         expect(result.summary.memoryLimits.latest).toBe(256 * 1024 * 1024);
         expect(result.summary.cpuUsage.average).toBeGreaterThan(0.005);
         expect(result.summary.cpuUsage.average).toBeLessThan(0.02);
         expect(result.summary.cpuUtilisationOfRequests).toBeLessThan(0.25);
         expect(result.summary.memoryUtilisationOfRequests).toBeCloseTo(40 / 256, 2);
-        await denied('sre-agent', 'query_resource_metrics', { namespace: 'default', project: 'default' }, 'test-sre-agent-not-default-project');
+        await denied(
+          'sre-agent',
+          'query_resource_metrics',
+          { namespace: 'default', project: 'default' },
+          'test-sre-agent-not-default-project',
+        );
         await denied('viewer', 'query_component_logs', { ...dev, component: 'frontend' });
         await invalid('query_resource_metrics', { ...dev, step: '7m' }, /step/);
       });
 
       it('query_http_metrics: request rate, error ratio and latency percentiles', async () => {
-        const result = await ok('dev', 'query_http_metrics', { ...dev, component: 'frontend', start_time: new Date(Date.now() - 9 * 60_000).toISOString() });
+        const result = await ok('dev', 'query_http_metrics', {
+          ...dev,
+          component: 'frontend',
+          start_time: new Date(Date.now() - 9 * 60_000).toISOString(),
+        });
         expect(result.summary.requestRate.average).toBeGreaterThan(5);
         expect(result.summary.requestRate.average).toBeLessThan(15);
         expect(result.summary.errorRate.average).toBeCloseTo(0.2, 1);
         expect(result.summary.latencyP50Ms.average).toBeGreaterThan(5);
         expect(result.summary.latencyP99Ms.average).toBeGreaterThan(result.summary.latencyP50Ms.average);
-        await denied('sre-agent', 'query_http_metrics', { namespace: 'default', project: 'default', component: 'greeting-service' }, 'test-sre-agent-not-default-project');
+        await denied(
+          'sre-agent',
+          'query_http_metrics',
+          { namespace: 'default', project: 'default', component: 'greeting-service' },
+          'test-sre-agent-not-default-project',
+        );
         for (const attempt of INJECTIONS) await invalid('query_http_metrics', { ...dev, component: attempt }, /component/);
       });
     });
@@ -239,7 +285,11 @@ export function describeObservabilityTools(name: string, backend: BackendUnderTe
 
     describe('diagnosis and identity', () => {
       it('diagnose_component: error patterns, RED metrics and failed traces in one call', async () => {
-        const result = await ok('dev', 'diagnose_component', { ...dev, component: 'frontend', start_time: new Date(Date.now() - 9 * 60_000).toISOString() });
+        const result = await ok('dev', 'diagnose_component', {
+          ...dev,
+          component: 'frontend',
+          start_time: new Date(Date.now() - 9 * 60_000).toISOString(),
+        });
         expect(result.errorPatterns[0]).toMatchObject({ count: 12, level: 'ERROR' });
         expect(result.red.errorRate).toBeCloseTo(0.2, 1);
         expect(result.failedTraces.map((trace: any) => trace.traceId)).toEqual([fixture.traces.failedCheckout]);
@@ -254,7 +304,9 @@ export function describeObservabilityTools(name: string, backend: BackendUnderTe
         const me = await ok('sre-agent', 'whoami', {});
         expect(me.subject).toEqual({ type: 'service', id: 'sre-agent' });
         const names = async (identity: Identity) => (await (await as(identity)).listTools()).tools.map((tool) => tool.name).sort();
-        expect(await names('dev')).toEqual(expect.arrayContaining(['query_component_logs', 'query_traces', 'get_span_details', 'diagnose_component']));
+        expect(await names('dev')).toEqual(
+          expect.arrayContaining(['query_component_logs', 'query_traces', 'get_span_details', 'diagnose_component']),
+        );
         expect(await names('dev')).not.toContain('update_incident');
         expect(await names('viewer')).not.toContain('query_component_logs');
         expect(await names('sre')).toContain('update_incident');

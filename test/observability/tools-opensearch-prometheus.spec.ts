@@ -20,7 +20,11 @@ describe('with OpenSearch and Prometheus down', () => {
   let stack: TestStack;
   beforeAll(async () => {
     stack = await startTestStack({
-      observabilityEnv: { PLANE_OBSERVABILITY_BACKEND: 'opensearch', PLANE_OPENSEARCH_URL: `http://127.0.0.1:${await freePort()}`, PLANE_PROMETHEUS_URL: `http://127.0.0.1:${await freePort()}` },
+      observabilityEnv: {
+        PLANE_OBSERVABILITY_BACKEND: 'opensearch',
+        PLANE_OPENSEARCH_URL: `http://127.0.0.1:${await freePort()}`,
+        PLANE_PROMETHEUS_URL: `http://127.0.0.1:${await freePort()}`,
+      },
     });
   });
   afterAll(() => stack?.close());

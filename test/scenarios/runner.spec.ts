@@ -25,7 +25,14 @@ function scenario(steps: string, extra = ''): Scenario {
 describe('scenario files', () => {
   it('load and validate: every shipped scenario', () => {
     const scenarios = loadScenarios('scenarios');
-    expect(scenarios.map((s) => s.id).sort()).toEqual(['authorization', 'build-failure', 'getting-started', 'log-analysis', 'resource-right-sizing', 'service-deployment']);
+    expect(scenarios.map((s) => s.id).sort()).toEqual([
+      'authorization',
+      'build-failure',
+      'getting-started',
+      'log-analysis',
+      'resource-right-sizing',
+      'service-deployment',
+    ]);
     for (const s of scenarios) {
       for (const step of s.steps) expect(step.prompt, `${s.id}/${step.name}`).toBeDefined();
     }
@@ -61,10 +68,24 @@ describe('scenario files', () => {
 
   it('refuse bad YAML, a missing identity and duplicate step names', () => {
     expect(() => parseScenario('title: [', 'a.yaml')).toThrow(/a\.yaml: invalid scenario[\s\S]*not valid YAML/);
-    expect(() => parseScenario(scenarioText('  - { name: x, server: control-plane, tool: whoami }').replace('identity: { client: readonly-assistant }', ''), 'b.yaml')).toThrow(/b\.yaml[\s\S]*identity/);
-    expect(() => parseScenario(scenarioText('  - { name: x, prompt: nope, server: control-plane, tool: whoami }'), 'e.yaml')).toThrow(/e\.yaml[\s\S]*steps\[0\]\.prompt: unknown prompt nope \(prompts: ask\)/);
-    expect(() => parseScenario(scenarioText('  - { name: x, server: control-plane, tool: whoami }\n  - { name: x, server: control-plane, tool: whoami }'), 'c.yaml')).toThrow(/steps\[1\]\.name: duplicate step name x/);
-    expect(() => parseScenario(scenarioText('  - { name: x, server: control-plane, tool: whoami, as: { client: nobody } }'), 'd.yaml')).toThrow(/d\.yaml[\s\S]*steps\[0\]\.as\.client/);
+    expect(() =>
+      parseScenario(
+        scenarioText('  - { name: x, server: control-plane, tool: whoami }').replace('identity: { client: readonly-assistant }', ''),
+        'b.yaml',
+      ),
+    ).toThrow(/b\.yaml[\s\S]*identity/);
+    expect(() => parseScenario(scenarioText('  - { name: x, prompt: nope, server: control-plane, tool: whoami }'), 'e.yaml')).toThrow(
+      /e\.yaml[\s\S]*steps\[0\]\.prompt: unknown prompt nope \(prompts: ask\)/,
+    );
+    expect(() =>
+      parseScenario(
+        scenarioText('  - { name: x, server: control-plane, tool: whoami }\n  - { name: x, server: control-plane, tool: whoami }'),
+        'c.yaml',
+      ),
+    ).toThrow(/steps\[1\]\.name: duplicate step name x/);
+    expect(() =>
+      parseScenario(scenarioText('  - { name: x, server: control-plane, tool: whoami, as: { client: nobody } }'), 'd.yaml'),
+    ).toThrow(/d\.yaml[\s\S]*steps\[0\]\.as\.client/);
   });
 });
 
@@ -88,7 +109,20 @@ describe('templating', () => {
   });
 
   it('reads earlier results and saved variables, keeping their types', () => {
-    expect(resolveTemplates({ id: '${steps.find-trace.traces[0].traceId}', n: '${steps.find-trace.traces[-1].spans}', v: '${version}', c: '${vars.count}', r: '${run.name}', s: 'run ${run.name} of ${count}', list: ['${count}'] }, context)).toEqual({
+    expect(
+      resolveTemplates(
+        {
+          id: '${steps.find-trace.traces[0].traceId}',
+          n: '${steps.find-trace.traces[-1].spans}',
+          v: '${version}',
+          c: '${vars.count}',
+          r: '${run.name}',
+          s: 'run ${run.name} of ${count}',
+          list: ['${count}'],
+        },
+        context,
+      ),
+    ).toEqual({
       id: 'abc',
       n: 3,
       v: '42',
@@ -101,7 +135,9 @@ describe('templating', () => {
 
   it('says which reference is missing', () => {
     expect(() => resolveTemplates('${steps.nope.x}', context)).toThrow(/no step named nope has run/);
-    expect(() => resolveTemplates('${steps.find-trace.traces[3].traceId}', context)).toThrow(/find-trace's result has no traces\[3\] \(array has 1\)/);
+    expect(() => resolveTemplates('${steps.find-trace.traces[3].traceId}', context)).toThrow(
+      /find-trace's result has no traces\[3\] \(array has 1\)/,
+    );
     expect(() => resolveTemplates('${missing}', context)).toThrow(/unknown variable missing \(saved: version, count, run\)/);
     expect(() => resolveTemplates('${version+5m}', context)).toThrow(/is not a time/);
   });
@@ -111,7 +147,13 @@ describe('assertions', () => {
   const observation = {
     isError: false,
     text: 'found 2 traces',
-    data: { traces: [{ id: 'a', errors: 0, services: ['frontend', 'cart'] }, { id: 'b', errors: 2, services: ['frontend', 'productcatalog'] }], total: 2 },
+    data: {
+      traces: [
+        { id: 'a', errors: 0, services: ['frontend', 'cart'] },
+        { id: 'b', errors: 2, services: ['frontend', 'productcatalog'] },
+      ],
+      total: 2,
+    },
   };
 
   it('pass when they hold', () => {
@@ -120,8 +162,20 @@ describe('assertions', () => {
         [
           { isError: false },
           { path: 'total', equals: 2, min: 1, max: 2 },
-          { path: 'traces', length: { min: 1, max: 5 }, some: [{ path: 'errors', min: 1 }, { path: 'services', contains: 'productcatalog' }] },
-          { path: 'traces', every: [{ path: 'services', contains: 'frontend' }], none: [{ path: 'id', equals: 'z' }], contains: { id: 'b' } },
+          {
+            path: 'traces',
+            length: { min: 1, max: 5 },
+            some: [
+              { path: 'errors', min: 1 },
+              { path: 'services', contains: 'productcatalog' },
+            ],
+          },
+          {
+            path: 'traces',
+            every: [{ path: 'services', contains: 'frontend' }],
+            none: [{ path: 'id', equals: 'z' }],
+            contains: { id: 'b' },
+          },
           { path: 'traces[0].id', oneOf: ['a', 'c'], matches: '^[a-z]$' },
           { path: 'traces[5]', exists: false },
           { text: { contains: '2 traces', notContains: 'error' } },
@@ -162,7 +216,10 @@ describe('the runner against real servers', () => {
   let runner: ScenarioRunner;
   beforeAll(async () => {
     stack = await startTestStack();
-    runner = new ScenarioRunner({ issuer: stack.issuer, servers: { 'control-plane': stack.controlPlane.url, 'observability-plane': stack.observabilityPlane.url } });
+    runner = new ScenarioRunner({
+      issuer: stack.issuer,
+      servers: { 'control-plane': stack.controlPlane.url, 'observability-plane': stack.observabilityPlane.url },
+    });
   });
   afterAll(async () => {
     await runner?.close();
@@ -186,7 +243,13 @@ describe('the runner against real servers', () => {
     );
     expect(report.passed).toBe(false);
     const [namespaces, projects] = report.steps;
-    expect(namespaces).toMatchObject({ name: 'namespaces', status: 'failed', call: 'list_namespaces', identity: 'client:readonly-assistant', attempts: 1 });
+    expect(namespaces).toMatchObject({
+      name: 'namespaces',
+      status: 'failed',
+      call: 'list_namespaces',
+      identity: 'client:readonly-assistant',
+      attempts: 1,
+    });
     expect(namespaces!.failures).toEqual(['namespaces: expected length 7, got 1']);
     expect(namespaces!.tokens.structured).toBeGreaterThan(0);
     expect(projects!.status).toBe('skipped');
@@ -210,7 +273,9 @@ describe('the runner against real servers', () => {
         contains: no-such-project`),
       { continueOnFailure: true },
     );
-    expect(report.steps[0]!.failures).toEqual([expect.stringMatching(/^isError: expected false, got true \(ERR_NOT_FOUND: .*no-such-project/)]);
+    expect(report.steps[0]!.failures).toEqual([
+      expect.stringMatching(/^isError: expected false, got true \(ERR_NOT_FOUND: .*no-such-project/),
+    ]);
     expect(report.steps[1]!.status).toBe('passed');
   });
 
@@ -287,7 +352,9 @@ describe('the runner against real servers', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     const [step] = report.steps;
     expect(step!.attempts).toBeGreaterThanOrEqual(3);
-    expect(step!.failures).toEqual([expect.stringMatching(/^retry gave up after 1\.\d s and \d attempts: namespaces: expected length 2, got 1$/)]);
+    expect(step!.failures).toEqual([
+      expect.stringMatching(/^retry gave up after 1\.\d s and \d attempts: namespaces: expected length 2, got 1$/),
+    ]);
   });
 
   it('records scope refusals, raw HTTP answers and an unresolvable argument as results', async () => {
@@ -330,6 +397,11 @@ describe('the runner against real servers', () => {
       ),
     );
     const [, b, c] = report.steps;
-    expect(report.measure).toMatchObject({ label: 'part', toolCalls: 2, attempts: 2, tokens: { text: b!.tokens.text + c!.tokens.text, structured: b!.tokens.structured + c!.tokens.structured } });
+    expect(report.measure).toMatchObject({
+      label: 'part',
+      toolCalls: 2,
+      attempts: 2,
+      tokens: { text: b!.tokens.text + c!.tokens.text, structured: b!.tokens.structured + c!.tokens.structured },
+    });
   });
 });

@@ -72,7 +72,10 @@ function describeScenarios(name: string, scenarios: readonly Scenario[], backend
     const reports: ScenarioReport[] = [];
 
     beforeAll(async () => {
-      stack = await startTestStack({ observabilityEnv: backend.observabilityEnv(), ...(backend.namespace ? { storeEnv: { PLANE_LOAD_DEMO: 'false' } } : {}) });
+      stack = await startTestStack({
+        observabilityEnv: backend.observabilityEnv(),
+        ...(backend.namespace ? { storeEnv: { PLANE_LOAD_DEMO: 'false' } } : {}),
+      });
       if (backend.namespace) await loadDemoOrganisationInto(stack.controlPlaneStore, backend.namespace);
       const { writer, close } = backend.writer(stack);
       closeWriter = close;
@@ -86,7 +89,10 @@ function describeScenarios(name: string, scenarios: readonly Scenario[], backend
         podStartTicks: 1,
         requestsPerSecond: 10,
       });
-      runner = new ScenarioRunner({ issuer: stack.issuer, servers: { 'control-plane': stack.controlPlane.url, 'observability-plane': stack.observabilityPlane.url } });
+      runner = new ScenarioRunner({
+        issuer: stack.issuer,
+        servers: { 'control-plane': stack.controlPlane.url, 'observability-plane': stack.observabilityPlane.url },
+      });
     }, 60_000);
 
     afterAll(async () => {
@@ -121,7 +127,11 @@ describeScenarios(
   'OpenSearch + Prometheus',
   ordered.filter((scenario) => scenario.needs.includes('observability')),
   {
-    observabilityEnv: () => ({ PLANE_OBSERVABILITY_BACKEND: 'opensearch', PLANE_OPENSEARCH_URL: inject('opensearchUrl'), PLANE_PROMETHEUS_URL: inject('prometheusUrl') }),
+    observabilityEnv: () => ({
+      PLANE_OBSERVABILITY_BACKEND: 'opensearch',
+      PLANE_OPENSEARCH_URL: inject('opensearchUrl'),
+      PLANE_PROMETHEUS_URL: inject('prometheusUrl'),
+    }),
     namespace: 'scenario-replay',
     writer: () => {
       const opensearch = createOpenSearchBackend({ url: inject('opensearchUrl') });

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../shared/config/env.js';
-import { createResourceStore, describeStoreConfig, redactConnectionString, storeConfigFromEnv } from '../../servers/control-plane/store/create-store.js';
+import {
+  createResourceStore,
+  describeStoreConfig,
+  redactConnectionString,
+  storeConfigFromEnv,
+} from '../../servers/control-plane/store/create-store.js';
 import { SCHEMA_VERSION } from '../../servers/control-plane/store/migrations.js';
 import { createPostgresStore } from '../../servers/control-plane/store/postgres-store.js';
 import { createTestDatabase, withClient, type TestDatabase } from '../support/postgres.js';
@@ -26,7 +31,6 @@ describe('PostgresResourceStore specifics', () => {
     await database.drop();
   });
 
-
   it('migrates once when several replicas start at the same time (advisory lock)', async () => {
     const fresh = await createTestDatabase();
     try {
@@ -34,7 +38,10 @@ describe('PostgresResourceStore specifics', () => {
       await stores[0]!.create(component('default', 'shop', 'cart'), alice);
       expect(await stores[4]!.count()).toBe(1);
       for (const store of stores) await store.close();
-      const rows = await withClient(fresh.url, async (client) => (await client.query('SELECT version FROM schema_migrations ORDER BY version')).rows);
+      const rows = await withClient(
+        fresh.url,
+        async (client) => (await client.query('SELECT version FROM schema_migrations ORDER BY version')).rows,
+      );
       expect(rows).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, index) => ({ version: index + 1 })));
     } finally {
       await fresh.drop();
@@ -43,8 +50,14 @@ describe('PostgresResourceStore specifics', () => {
 
   it('sorts names bytewise even in a database whose default collation does not', async () => {
     await (await createPostgresStore(database.url)).close();
-    const collation = await withClient(database.url, async (client) =>
-      (await client.query("SELECT collation_name FROM information_schema.columns WHERE table_name = 'resources' AND column_name = 'name'")).rows[0],
+    const collation = await withClient(
+      database.url,
+      async (client) =>
+        (
+          await client.query(
+            "SELECT collation_name FROM information_schema.columns WHERE table_name = 'resources' AND column_name = 'name'",
+          )
+        ).rows[0],
     );
     expect(collation).toEqual({ collation_name: 'C' });
   });
@@ -74,12 +87,17 @@ describe('store configuration (postgres)', () => {
   it('reads PLANE_STORE=postgres with PLANE_DATABASE_URL', () => {
     const url = 'postgresql://plane:s3cret@db.internal:5432/plane?sslmode=require';
     expect(storeConfigFromEnv({ PLANE_STORE: 'postgres', PLANE_DATABASE_URL: url }, 'data')).toEqual({ backend: 'postgres', url });
-    expect(storeConfigFromEnv({ PLANE_STORE: 'postgres', PLANE_DATABASE_URL: 'postgres://h/db' }, 'data')).toEqual({ backend: 'postgres', url: 'postgres://h/db' });
+    expect(storeConfigFromEnv({ PLANE_STORE: 'postgres', PLANE_DATABASE_URL: 'postgres://h/db' }, 'data')).toEqual({
+      backend: 'postgres',
+      url: 'postgres://h/db',
+    });
   });
 
   it('requires PLANE_DATABASE_URL and names it, never echoing the value', () => {
     expect(() => storeConfigFromEnv({ PLANE_STORE: 'postgres' }, 'data')).toThrow(ConfigError);
-    expect(() => storeConfigFromEnv({ PLANE_STORE: 'postgres' }, 'data')).toThrow(/PLANE_DATABASE_URL: is required when PLANE_STORE=postgres/);
+    expect(() => storeConfigFromEnv({ PLANE_STORE: 'postgres' }, 'data')).toThrow(
+      /PLANE_DATABASE_URL: is required when PLANE_STORE=postgres/,
+    );
     expect(() => storeConfigFromEnv({ PLANE_STORE: 'postgres', PLANE_DATABASE_URL: '' }, 'data')).toThrow(/PLANE_DATABASE_URL/);
     let message = '';
     try {
@@ -92,7 +110,9 @@ describe('store configuration (postgres)', () => {
   });
 
   it('describes the configuration for logs with the password masked', () => {
-    expect(describeStoreConfig({ backend: 'postgres', url: 'postgresql://plane:s3cret@db:5432/plane' })).toBe('postgres postgresql://plane:***@db:5432/plane');
+    expect(describeStoreConfig({ backend: 'postgres', url: 'postgresql://plane:s3cret@db:5432/plane' })).toBe(
+      'postgres postgresql://plane:***@db:5432/plane',
+    );
     expect(redactConnectionString('postgresql://db/plane?user=plane&password=s3cret')).not.toContain('s3cret');
     expect(redactConnectionString('postgresql://plane@db/plane')).toBe('postgresql://plane@db/plane');
   });

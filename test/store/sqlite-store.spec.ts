@@ -63,8 +63,19 @@ describe('SqliteResourceStore specifics', () => {
     const file = join(tempDir(), 'audit', 'plane-audit.sqlite');
     const audit = new SqliteAuditStore(file);
     await audit.append({
-      id: 'a1', time: new Date().toISOString(), plane: 'observability-plane', subject: 'user:bob', subjectType: 'user', groups: [],
-      clientId: 'cursor', tool: 'whoami', action: 'caller-only', decision: 'allow', arguments: {}, outcome: 'success', durationMs: 1,
+      id: 'a1',
+      time: new Date().toISOString(),
+      plane: 'observability-plane',
+      subject: 'user:bob',
+      subjectType: 'user',
+      groups: [],
+      clientId: 'cursor',
+      tool: 'whoami',
+      action: 'caller-only',
+      decision: 'allow',
+      arguments: {},
+      outcome: 'success',
+      durationMs: 1,
     });
     expect((await audit.query({ limit: 10 })).map((event) => event.id)).toEqual(['a1']);
     await audit.close();
@@ -78,7 +89,10 @@ describe('SqliteResourceStore specifics', () => {
 describe('store configuration (sqlite)', () => {
   it('defaults to SQLite in <dataDir>/control-plane.sqlite', () => {
     expect(storeConfigFromEnv({}, '/var/lib/plane')).toEqual({ backend: 'sqlite', file: '/var/lib/plane/control-plane.sqlite' });
-    expect(storeConfigFromEnv({ PLANE_STORE: 'sqlite', PLANE_DATABASE_URL: 'ignored' }, 'data')).toEqual({ backend: 'sqlite', file: 'data/control-plane.sqlite' });
+    expect(storeConfigFromEnv({ PLANE_STORE: 'sqlite', PLANE_DATABASE_URL: 'ignored' }, 'data')).toEqual({
+      backend: 'sqlite',
+      file: 'data/control-plane.sqlite',
+    });
     expect(describeStoreConfig({ backend: 'sqlite', file: 'data/control-plane.sqlite' })).toBe('sqlite data/control-plane.sqlite');
   });
 

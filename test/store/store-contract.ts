@@ -112,7 +112,11 @@ export function storeContract(backend: 'sqlite' | 'postgres', harness: StoreHarn
         expect(created.metadata.resourceVersion).toBe('1');
         expect(created.metadata.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
         expect(created.metadata.updatedAt).toBe(created.metadata.createdAt);
-        expect(created.metadata.annotations).toEqual({ note: 'keep me', [CHANGED_BY_ANNOTATION]: 'user:alice', [CHANGED_THROUGH_ANNOTATION]: 'cursor' });
+        expect(created.metadata.annotations).toEqual({
+          note: 'keep me',
+          [CHANGED_BY_ANNOTATION]: 'user:alice',
+          [CHANGED_THROUGH_ANNOTATION]: 'cursor',
+        });
         expect(created.metadata.labels).toEqual({ team: 'shop' });
 
         const read = await store.get('Component', 'default', 'cart');
@@ -183,7 +187,8 @@ export function storeContract(backend: 'sqlite' | 'postgres', harness: StoreHarn
         await store.create(binding('default', 'shop', 'checkout', 'development'), alice);
         await store.create(binding('default', 'greeter', 'greeter-service', 'development'), alice);
 
-        const names = async (query: Parameters<ResourceStore['list']>[0]) => (await store.list(query)).items.map((item) => item.metadata.name);
+        const names = async (query: Parameters<ResourceStore['list']>[0]) =>
+          (await store.list(query)).items.map((item) => item.metadata.name);
         expect(await names({ kind: 'Component', namespace: 'default', limit: 10 })).toEqual(['cart', 'checkout', 'greeter-service']);
         expect(await names({ kind: 'Component', namespace: 'other', limit: 10 })).toEqual(['cart']);
         expect(await names({ kind: 'Component', namespace: 'nowhere', limit: 10 })).toEqual([]);
@@ -198,7 +203,9 @@ export function storeContract(backend: 'sqlite' | 'postgres', harness: StoreHarn
           'cart-development',
           'cart-production',
         ]);
-        expect(await names({ kind: 'ReleaseBinding', namespace: 'default', project: 'greeter', limit: 10 })).toEqual(['greeter-service-development']);
+        expect(await names({ kind: 'ReleaseBinding', namespace: 'default', project: 'greeter', limit: 10 })).toEqual([
+          'greeter-service-development',
+        ]);
         expect(await names({ kind: 'Project', namespace: 'default', limit: 10 })).toEqual([]);
       });
 
@@ -272,7 +279,11 @@ export function storeContract(backend: 'sqlite' | 'postgres', harness: StoreHarn
         expect(updated.metadata.resourceVersion).toBe('2');
         expect(updated.metadata.createdAt).toBe(created.metadata.createdAt);
         expect(updated.metadata.updatedAt! > created.metadata.updatedAt!).toBe(true);
-        expect(updated.metadata.annotations).toEqual({ note: 'keep me', [CHANGED_BY_ANNOTATION]: 'service:ci-deployer', [CHANGED_THROUGH_ANNOTATION]: 'ci-deployer' });
+        expect(updated.metadata.annotations).toEqual({
+          note: 'keep me',
+          [CHANGED_BY_ANNOTATION]: 'service:ci-deployer',
+          [CHANGED_THROUGH_ANNOTATION]: 'ci-deployer',
+        });
         expect(updated.spec.image).toBe('ghcr.io/demo/cart:2');
         expect(await store.get('Component', 'default', 'cart')).toEqual(updated);
 
@@ -307,9 +318,18 @@ export function storeContract(backend: 'sqlite' | 'postgres', harness: StoreHarn
       it('refuses a stale expectedVersion, naming both versions, and changes nothing', async () => {
         const created = await store.create(component('default', 'shop', 'cart'), alice);
         const second = await store.update({ ...created, spec: { ...created.spec, image: 'v2' } }, alice, { expectedVersion: '1' });
-        const error = await rejection(store.update({ ...created, spec: { ...created.spec, image: 'stale' } }, bob, { expectedVersion: '1' }));
+        const error = await rejection(
+          store.update({ ...created, spec: { ...created.spec, image: 'stale' } }, bob, { expectedVersion: '1' }),
+        );
         expect(error).toBeInstanceOf(ResourceConflictError);
-        expect(error).toMatchObject({ expected: '1', actual: '2', kind: 'Component', namespace: 'default', resourceName: 'cart', code: 'ERR_CONFLICT' });
+        expect(error).toMatchObject({
+          expected: '1',
+          actual: '2',
+          kind: 'Component',
+          namespace: 'default',
+          resourceName: 'cart',
+          code: 'ERR_CONFLICT',
+        });
         expect((error as Error).message).toContain('you had version 1, it is now 2');
         expect(await store.get('Component', 'default', 'cart')).toEqual(second);
       });
@@ -326,7 +346,9 @@ export function storeContract(backend: 'sqlite' | 'postgres', harness: StoreHarn
 
       it('refuses a missing object with not-found, with or without a version', async () => {
         expect(await rejection(store.update(component('default', 'shop', 'ghost'), alice))).toBeInstanceOf(ResourceNotFoundError);
-        expect(await rejection(store.update(component('default', 'shop', 'ghost'), alice, { expectedVersion: '1' }))).toBeInstanceOf(ResourceNotFoundError);
+        expect(await rejection(store.update(component('default', 'shop', 'ghost'), alice, { expectedVersion: '1' }))).toBeInstanceOf(
+          ResourceNotFoundError,
+        );
         expect(await store.count()).toBe(0);
       });
     });
@@ -350,7 +372,9 @@ export function storeContract(backend: 'sqlite' | 'postgres', harness: StoreHarn
         expect(error).toBeInstanceOf(ResourceConflictError);
         expect(error).toMatchObject({ expected: '1', actual: '2' });
         expect((await store.get('Component', 'default', 'cart'))?.metadata.resourceVersion).toBe('2');
-        expect(await rejection(store.delete('Component', 'default', 'ghost', { expectedVersion: '1' }))).toBeInstanceOf(ResourceNotFoundError);
+        expect(await rejection(store.delete('Component', 'default', 'ghost', { expectedVersion: '1' }))).toBeInstanceOf(
+          ResourceNotFoundError,
+        );
       });
 
       it('deletes a Namespace by name alone', async () => {
@@ -425,10 +449,15 @@ export function storeContract(backend: 'sqlite' | 'postgres', harness: StoreHarn
       });
 
       it('refuses a missing object, and a change that renames', async () => {
-        expect(await rejection(store.modify('Component', 'default', 'ghost', alice, (current) => current))).toBeInstanceOf(ResourceNotFoundError);
+        expect(await rejection(store.modify('Component', 'default', 'ghost', alice, (current) => current))).toBeInstanceOf(
+          ResourceNotFoundError,
+        );
         await store.create(component('default', 'shop', 'cart'), alice);
         const error = await rejection(
-          store.modify('Component', 'default', 'cart', alice, (current) => ({ ...current, metadata: { ...current.metadata, name: 'cart2' } })),
+          store.modify('Component', 'default', 'cart', alice, (current) => ({
+            ...current,
+            metadata: { ...current.metadata, name: 'cart2' },
+          })),
         );
         expect((error as Error).message).toMatch(/must not change/);
         expect(await store.get('Component', 'default', 'cart2')).toBeUndefined();
@@ -454,7 +483,9 @@ export function storeContract(backend: 'sqlite' | 'postgres', harness: StoreHarn
         const created = await store.create(component('default', 'shop', 'cart'), alice);
         const results = await Promise.allSettled(
           Array.from({ length: N }, (_, index) =>
-            (index % 2 ? other : store).update({ ...created, spec: { ...created.spec, image: `writer-${index}` } }, alice, { expectedVersion: '1' }),
+            (index % 2 ? other : store).update({ ...created, spec: { ...created.spec, image: `writer-${index}` } }, alice, {
+              expectedVersion: '1',
+            }),
           ),
         );
         const winners = results.filter((result) => result.status === 'fulfilled');
@@ -474,7 +505,9 @@ export function storeContract(backend: 'sqlite' | 'postgres', harness: StoreHarn
         const other = await open();
         await store.create(component('default', 'shop', 'cart'), alice);
         const results = await Promise.allSettled(
-          Array.from({ length: N }, (_, index) => (index % 2 ? other : store).delete('Component', 'default', 'cart', { expectedVersion: '1' })),
+          Array.from({ length: N }, (_, index) =>
+            (index % 2 ? other : store).delete('Component', 'default', 'cart', { expectedVersion: '1' }),
+          ),
         );
         expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
         for (const result of results) if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(ResourceNotFoundError);
@@ -496,12 +529,17 @@ export function storeContract(backend: 'sqlite' | 'postgres', harness: StoreHarn
           Array.from({ length: N }, (_, index) =>
             (index % 2 ? other : store).modify('Component', 'default', 'cart', alice, async (current) => {
               await sleep(Math.random() * 5); // widen the race window between read and write
-              return { ...current, spec: { ...current.spec, env: [...current.spec.env, { key: `WRITER_${index}`, value: String(index) }] } };
+              return {
+                ...current,
+                spec: { ...current.spec, env: [...current.spec.env, { key: `WRITER_${index}`, value: String(index) }] },
+              };
             }),
           ),
         );
         const stored = await store.get('Component', 'default', 'cart');
-        expect(stored?.spec.env.map((entry) => entry.key).sort()).toEqual(Array.from({ length: N }, (_, index) => `WRITER_${index}`).sort());
+        expect(stored?.spec.env.map((entry) => entry.key).sort()).toEqual(
+          Array.from({ length: N }, (_, index) => `WRITER_${index}`).sort(),
+        );
         expect(stored?.metadata.resourceVersion).toBe(String(1 + N));
         expect(new Set(results.map((result) => result.after.metadata.resourceVersion)).size).toBe(N);
       });
@@ -520,7 +558,12 @@ export function storeContract(backend: 'sqlite' | 'postgres', harness: StoreHarn
       it('keeps the audit trail in the same database', async () => {
         const events = [
           auditEvent(1),
-          auditEvent(2, { subject: 'service:ci-deployer', subjectType: 'service', clientId: 'ci-deployer', tool: 'update_release_binding' }),
+          auditEvent(2, {
+            subject: 'service:ci-deployer',
+            subjectType: 'service',
+            clientId: 'ci-deployer',
+            tool: 'update_release_binding',
+          }),
           auditEvent(3, { decision: 'deny', outcome: 'denied', rule: 'deny-prod@ns/default' }),
           auditEvent(4, { tool: 'update_release_binding', decision: 'deny', outcome: 'denied' }),
           auditEvent(5, { decision: 'not_evaluated', outcome: 'insufficient_scope', rule: 'insufficient_scope:controlplane:write' }),
@@ -536,8 +579,14 @@ export function storeContract(backend: 'sqlite' | 'postgres', harness: StoreHarn
         expect(ids(await store.audit.query({ subject: 'service:ci-deployer', limit: 10 }))).toEqual(['evt-002']);
         expect(ids(await store.audit.query({ tool: 'update_release_binding', limit: 10 }))).toEqual(['evt-004', 'evt-002']);
         expect(ids(await store.audit.query({ decision: 'deny', limit: 10 }))).toEqual(['evt-004', 'evt-003']);
-        expect(ids(await store.audit.query({ subject: 'user:alice', decision: 'deny', tool: 'get_component', limit: 10 }))).toEqual(['evt-003']);
-        expect(ids(await store.audit.query({ since: events[1]!.time, until: events[3]!.time, limit: 10 }))).toEqual(['evt-004', 'evt-003', 'evt-002']);
+        expect(ids(await store.audit.query({ subject: 'user:alice', decision: 'deny', tool: 'get_component', limit: 10 }))).toEqual([
+          'evt-003',
+        ]);
+        expect(ids(await store.audit.query({ since: events[1]!.time, until: events[3]!.time, limit: 10 }))).toEqual([
+          'evt-004',
+          'evt-003',
+          'evt-002',
+        ]);
 
         const first = await store.audit.query({ limit: 2 });
         expect(ids(first)).toEqual(['evt-006', 'evt-005']);
@@ -561,4 +610,3 @@ export function storeContract(backend: 'sqlite' | 'postgres', harness: StoreHarn
     });
   });
 }
-

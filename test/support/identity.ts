@@ -18,7 +18,6 @@ import { freePort } from './net.js';
 
 export type TokenResponse = Awaited<ReturnType<typeof client.clientCredentialsGrant>>;
 
-
 /** A fresh private directory under the OS temp dir; remove it with `removeTempDir`. */
 export function makeTempDir(prefix = 'plane-mcp-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -65,7 +64,12 @@ export async function startTestIdentityProvider(overrides: Partial<IdentityProvi
 }
 
 /** openid-client configuration for `clientId` at `issuer` (discovery over plain http is allowed: tests only). */
-export function discoverClient(issuer: string, clientId: string, clientSecret?: string, auth?: client.ClientAuth): Promise<client.Configuration> {
+export function discoverClient(
+  issuer: string,
+  clientId: string,
+  clientSecret?: string,
+  auth?: client.ClientAuth,
+): Promise<client.Configuration> {
   return client.discovery(new URL(issuer), clientId, clientSecret, auth ?? (clientSecret === undefined ? client.None() : undefined), {
     execute: [client.allowInsecureRequests],
   });
@@ -141,8 +145,12 @@ export async function loginAsUser(request: UserLoginRequest): Promise<UserLogin>
     code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: 'S256',
   });
-  const outcome = await signInThroughLoginPage(authorizationUrl, { username: request.username, password: request.password ?? request.username });
-  if (!outcome.redirect) throw new Error(`sign-in did not return to the client (HTTP ${outcome.page?.status}): ${outcome.page?.html.slice(0, 300)}`);
+  const outcome = await signInThroughLoginPage(authorizationUrl, {
+    username: request.username,
+    password: request.password ?? request.username,
+  });
+  if (!outcome.redirect)
+    throw new Error(`sign-in did not return to the client (HTTP ${outcome.page?.status}): ${outcome.page?.html.slice(0, 300)}`);
   const tokens = await client.authorizationCodeGrant(
     configuration,
     outcome.redirect,
@@ -228,7 +236,9 @@ class CookieJar {
 
   header(url: URL): string {
     return [...this.#cookies.values()]
-      .filter((cookie) => url.pathname === cookie.path || url.pathname.startsWith(cookie.path.endsWith('/') ? cookie.path : `${cookie.path}/`))
+      .filter(
+        (cookie) => url.pathname === cookie.path || url.pathname.startsWith(cookie.path.endsWith('/') ? cookie.path : `${cookie.path}/`),
+      )
       .map((cookie) => `${cookie.name}=${cookie.value}`)
       .join('; ');
   }

@@ -9,7 +9,11 @@ export async function connectWithToken(url: URL, token: string, era: 'legacy' | 
 }
 
 /** The `_meta` error record every isError result from our servers carries. */
-export function errorOf(result: { _meta?: Record<string, unknown> }): { code: string; message: string; hint?: string; denial?: { reason: string; binding?: { name: string }; wouldAllow?: string[] } } | undefined {
+export function errorOf(result: {
+  _meta?: Record<string, unknown>;
+}):
+  | { code: string; message: string; hint?: string; denial?: { reason: string; binding?: { name: string }; wouldAllow?: string[] } }
+  | undefined {
   return result._meta?.['plane-mcp/error'] as never;
 }
 

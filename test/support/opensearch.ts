@@ -60,7 +60,12 @@ const MISSING_JAVA =
 function findJava(): string {
   const candidates: string[] = [];
   if (process.env.JAVA_HOME) candidates.push(join(process.env.JAVA_HOME, 'bin', 'java'));
-  candidates.push(...(process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'java')));
+  candidates.push(
+    ...(process.env.PATH ?? '')
+      .split(delimiter)
+      .filter(Boolean)
+      .map((dir) => join(dir, 'java')),
+  );
   const found = candidates.find((path) => existsSync(path));
   if (!found) throw new Error(MISSING_JAVA);
   return found;
@@ -157,7 +162,6 @@ export async function resolveOpenSearchClasspath(): Promise<string> {
   });
 }
 
-
 /**
  * Starts OpenSearch on free 127.0.0.1 ports (HTTP and transport) in a fresh temp dir and waits until the
  * cluster is yellow or green (bounded; the error carries the log tail). `stop()` closes standard input,
@@ -174,7 +178,9 @@ export async function startOpenSearch(options: StartOpenSearchOptions = {}): Pro
   const java = findJava();
   const heap = options.heap ?? '512m';
   if (!/^\d+[mg]$/.test(heap)) throw new Error(`invalid heap size ${JSON.stringify(heap)}`);
-  const jvmOptions = JVM_OPTIONS.filter((option) => !option.startsWith('-Xm') && !(options.fullJit && option.startsWith('-XX:TieredStopAtLevel')));
+  const jvmOptions = JVM_OPTIONS.filter(
+    (option) => !option.startsWith('-Xm') && !(options.fullJit && option.startsWith('-XX:TieredStopAtLevel')),
+  );
   jvmOptions.unshift(`-Xms${heap}`, `-Xmx${heap}`);
   const classpath = await resolveOpenSearchClasspath();
   const basePath = mkdtempSync(join(tmpdir(), 'plane-mcp-opensearch-'));
@@ -185,7 +191,18 @@ export async function startOpenSearch(options: StartOpenSearchOptions = {}): Pro
 
   const child = spawn(
     java,
-    [...jvmOptions, '-cp', classpath, MAIN_CLASS, '--base-path', basePath, '--http-port', String(httpPort), '--transport-port', String(transportPort)],
+    [
+      ...jvmOptions,
+      '-cp',
+      classpath,
+      MAIN_CLASS,
+      '--base-path',
+      basePath,
+      '--http-port',
+      String(httpPort),
+      '--transport-port',
+      String(transportPort),
+    ],
     { cwd: basePath, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let log = '';
@@ -233,7 +250,13 @@ export async function startOpenSearch(options: StartOpenSearchOptions = {}): Pro
 
   const started = Date.now();
   try {
-    await waitUntilHealthy(url, child, () => hasExited, () => announced, () => log);
+    await waitUntilHealthy(
+      url,
+      child,
+      () => hasExited,
+      () => announced,
+      () => log,
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -253,7 +276,9 @@ async function waitUntilHealthy(
   let lastError = 'no answer yet';
   while (Date.now() < deadline) {
     if (hasExited()) {
-      throw new Error(`OpenSearch exited with ${child.exitCode ?? child.signalCode} before it was ready; log tail:\n${log().slice(-6_000)}`);
+      throw new Error(
+        `OpenSearch exited with ${child.exitCode ?? child.signalCode} before it was ready; log tail:\n${log().slice(-6_000)}`,
+      );
     }
     if (announced()) {
       try {

@@ -67,10 +67,21 @@ export async function startPostgresServer(): Promise<RunningPostgres> {
     for (const path of [root, socketDir, passwordFile]) chownSync(path, uid, gid);
   }
   const command = (program: string, args: string[]): [string, string[]] =>
-    asRoot ? ['setpriv', ['--reuid=postgres', '--regid=postgres', '--clear-groups', '--', join(bin, program), ...args]] : [join(bin, program), args];
+    asRoot
+      ? ['setpriv', ['--reuid=postgres', '--regid=postgres', '--clear-groups', '--', join(bin, program), ...args]]
+      : [join(bin, program), args];
 
   const [initdb, initdbArgs] = command('initdb', [
-    '-D', dataDir, '-U', 'postgres', `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync',
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    `--pwfile=${passwordFile}`,
+    '--auth=scram-sha-256',
+    '-E',
+    'UTF8',
+    '--locale=C',
+    '--no-sync',
   ]);
   try {
     execFileSync(initdb, initdbArgs, { cwd: root, stdio: 'pipe' });
@@ -82,8 +93,22 @@ export async function startPostgresServer(): Promise<RunningPostgres> {
 
   const port = await freePort();
   const [postgres, postgresArgs] = command('postgres', [
-    '-D', dataDir, '-k', socketDir, '-h', '127.0.0.1', '-p', String(port),
-    '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300',
+    '-D',
+    dataDir,
+    '-k',
+    socketDir,
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-c',
+    'fsync=off',
+    '-c',
+    'synchronous_commit=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'max_connections=300',
   ]);
   const child = spawn(postgres, postgresArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -114,7 +139,6 @@ export async function startPostgresServer(): Promise<RunningPostgres> {
   }
   return { url, stop };
 }
-
 
 async function waitUntilReady(url: string, child: ChildProcess, exited: Promise<number | null>, log: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -160,7 +184,9 @@ export async function createTestDatabase(serverUrl?: string): Promise<TestDataba
   // Default collation en-US ignoring punctuation, like glibc's en_US.UTF-8 of many production
   // databases ('a-b' sorts after 'a0' there): list order must not depend on the database's locale.
   await withClient(adminUrl, (client) =>
-    client.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US-u-ka-shifted' LOCALE 'C'`),
+    client.query(
+      `CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US-u-ka-shifted' LOCALE 'C'`,
+    ),
   );
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;

@@ -118,7 +118,6 @@ export async function startPrometheus(options: StartPrometheusOptions = {}): Pro
   throw new Error(`prometheus was not ready within ${options.readyTimeoutMs ?? 30_000} ms (${lastError}):\n${tail}`);
 }
 
-
 /** The run's Prometheus URL, provided by the global setup. */
 export async function prometheusServerUrl(): Promise<string> {
   const { inject } = await import('vitest');

@@ -106,7 +106,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     env: { ...env, PLANE_OTLP_PORT: String(await freePort()), PLANE_ALERT_INTERVAL_SECONDS: '3600', ...options.observabilityEnv },
     logger: logger('observability-plane'),
   });
-  const observabilityPlane: TestObservabilityPlane = { url: observabilityPlaneConfig.canonicalUrl, config: observabilityPlaneConfig, running: observabilityRunning };
+  const observabilityPlane: TestObservabilityPlane = {
+    url: observabilityPlaneConfig.canonicalUrl,
+    config: observabilityPlaneConfig,
+    running: observabilityRunning,
+  };
   return {
     issuer,
     identityProvider,
@@ -117,7 +121,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     observabilityPlane,
     notes,
     serviceToken: async (clientId, plane, scope) =>
-      (await clientCredentialsToken({ issuer, clientId, resource: urls[plane], scope: scope ?? seededScopesFor(clientId, PLANE_SCOPES[plane].split(' ')).join(' ') })).access_token,
+      (
+        await clientCredentialsToken({
+          issuer,
+          clientId,
+          resource: urls[plane],
+          scope: scope ?? seededScopesFor(clientId, PLANE_SCOPES[plane].split(' ')).join(' '),
+        })
+      ).access_token,
     userToken: async (user, plane, scope) =>
       (await loginAsUser({ issuer, username: user, resource: urls[plane], scope: scope ?? PLANE_SCOPES[plane] })).tokens.access_token,
     logText: () => lines.join(''),

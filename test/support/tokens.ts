@@ -12,5 +12,8 @@ export function countTokens(text: string): number {
 /** What a tool result costs a model: the text content and the structured content, separately. */
 export function resultTokens(result: { content?: unknown; structuredContent?: unknown }): { text: number; structured: number } {
   const text = ((result.content ?? []) as Array<{ text?: string }>).map((block) => block.text ?? '').join('\n');
-  return { text: countTokens(text), structured: result.structuredContent === undefined ? 0 : countTokens(JSON.stringify(result.structuredContent)) };
+  return {
+    text: countTokens(text),
+    structured: result.structuredContent === undefined ? 0 : countTokens(JSON.stringify(result.structuredContent)),
+  };
 }

@@ -3,11 +3,9 @@ import * as z from 'zod';
 export { resourceName } from '../../../shared/naming/resource-name.js';
 
 /** `deployment/service`: a workload type and a type name. */
-export const componentTypeRef = z
-  .string()
-  .regex(/^(deployment|statefulset|cronjob|job|proxy)\/[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, {
-    error: 'must be <workloadType>/<name>, workloadType one of deployment, statefulset, cronjob, job, proxy (e.g. deployment/service)',
-  });
+export const componentTypeRef = z.string().regex(/^(deployment|statefulset|cronjob|job|proxy)\/[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, {
+  error: 'must be <workloadType>/<name>, workloadType one of deployment, statefulset, cronjob, job, proxy (e.g. deployment/service)',
+});
 
 /** Kubernetes CPU quantity: `100m`, `0.5`, `2`. */
 export const cpuQuantity = z.string().regex(/^(\d+m|\d+(\.\d+)?)$/, { error: 'must be a CPU quantity such as 100m, 0.5 or 2' });
@@ -24,7 +22,17 @@ export function cpuMillicores(quantity: string): number {
   return quantity.endsWith('m') ? Number(quantity.slice(0, -1)) : Math.round(Number(quantity) * 1000);
 }
 
-const MEMORY_FACTORS: Record<string, number> = { '': 1, K: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
+const MEMORY_FACTORS: Record<string, number> = {
+  '': 1,
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+};
 
 /** Memory in bytes, for comparing quantities. */
 export function memoryBytes(quantity: string): number {

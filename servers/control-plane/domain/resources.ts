@@ -151,7 +151,12 @@ export const workflowSchema = kind(
   z.object({
     description: z.string().optional(),
     tasks: z.array(z.object({ name: resourceName, description: z.string().optional() })).min(1),
-    parameters: z.record(z.string(), z.object({ description: z.string().optional(), default: z.unknown().optional(), required: z.boolean().default(false) })).default({}),
+    parameters: z
+      .record(
+        z.string(),
+        z.object({ description: z.string().optional(), default: z.unknown().optional(), required: z.boolean().default(false) }),
+      )
+      .default({}),
   }),
   noStatus,
 );
@@ -171,7 +176,15 @@ export const workflowRunSchema = kind(
     completedAt: z.string().optional(),
     message: z.string().optional(),
     tasks: z
-      .array(z.object({ name: z.string(), phase: z.enum(taskPhases), startedAt: z.string().optional(), completedAt: z.string().optional(), message: z.string().optional() }))
+      .array(
+        z.object({
+          name: z.string(),
+          phase: z.enum(taskPhases),
+          startedAt: z.string().optional(),
+          completedAt: z.string().optional(),
+          message: z.string().optional(),
+        }),
+      )
       .default([]),
     /** The release a successful build produced. */
     releaseName: z.string().optional(),

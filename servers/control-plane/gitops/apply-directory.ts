@@ -176,7 +176,8 @@ function withoutServerAnnotations(annotations: Record<string, string> | undefine
 function differs(current: PlatformResource, desired: PlatformResource, hasStatus: boolean): boolean {
   if (!sameValue(current.spec, desired.spec)) return true;
   if (!sameValue(current.metadata.labels, desired.metadata.labels)) return true;
-  if (!sameValue(withoutServerAnnotations(current.metadata.annotations), withoutServerAnnotations(desired.metadata.annotations))) return true;
+  if (!sameValue(withoutServerAnnotations(current.metadata.annotations), withoutServerAnnotations(desired.metadata.annotations)))
+    return true;
   return hasStatus && !sameValue(current.status, desired.status);
 }
 
@@ -184,7 +185,9 @@ function differs(current: PlatformResource, desired: PlatformResource, hasStatus
  * What must exist before an object can be applied: `[kind, name, what]` triples in the object's
  * namespace, plus extra checks on the referenced objects.
  */
-function referencesOf(resource: PlatformResource): Array<{ kind: ResourceKind; name: string; field: string; check?: (target: PlatformResource) => string | undefined }> {
+function referencesOf(
+  resource: PlatformResource,
+): Array<{ kind: ResourceKind; name: string; field: string; check?: (target: PlatformResource) => string | undefined }> {
   const refs: Array<{ kind: ResourceKind; name: string; field: string; check?: (target: PlatformResource) => string | undefined }> = [];
   if (isNamespaced(resource.kind) && resource.metadata.namespace) {
     refs.push({ kind: 'Namespace', name: resource.metadata.namespace, field: 'metadata.namespace' });
@@ -192,14 +195,24 @@ function referencesOf(resource: PlatformResource): Array<{ kind: ResourceKind; n
   switch (resource.kind) {
     case 'DeploymentPipeline':
       resource.spec.promotionPaths.forEach((promotion, index) => {
-        refs.push({ kind: 'Environment', name: promotion.sourceEnvironmentRef, field: `spec.promotionPaths[${index}].sourceEnvironmentRef` });
+        refs.push({
+          kind: 'Environment',
+          name: promotion.sourceEnvironmentRef,
+          field: `spec.promotionPaths[${index}].sourceEnvironmentRef`,
+        });
         promotion.targetEnvironmentRefs.forEach((target, targetIndex) =>
-          refs.push({ kind: 'Environment', name: target.name, field: `spec.promotionPaths[${index}].targetEnvironmentRefs[${targetIndex}].name` }),
+          refs.push({
+            kind: 'Environment',
+            name: target.name,
+            field: `spec.promotionPaths[${index}].targetEnvironmentRefs[${targetIndex}].name`,
+          }),
         );
       });
       break;
     case 'ComponentType':
-      resource.spec.allowedWorkflows.forEach((workflow, index) => refs.push({ kind: 'Workflow', name: workflow, field: `spec.allowedWorkflows[${index}]` }));
+      resource.spec.allowedWorkflows.forEach((workflow, index) =>
+        refs.push({ kind: 'Workflow', name: workflow, field: `spec.allowedWorkflows[${index}]` }),
+      );
       break;
     case 'Project':
       refs.push({ kind: 'DeploymentPipeline', name: resource.spec.deploymentPipelineRef, field: 'spec.deploymentPipelineRef' });
@@ -221,19 +234,30 @@ function referencesOf(resource: PlatformResource): Array<{ kind: ResourceKind; n
     }
     case 'ComponentRelease':
       refs.push({ kind: 'Project', name: resource.spec.owner.projectName, field: 'spec.owner.projectName' });
-      refs.push({ kind: 'Component', name: resource.spec.owner.componentName, field: 'spec.owner.componentName', check: ownedBy(resource.spec.owner.projectName, 'spec.owner.componentName') });
+      refs.push({
+        kind: 'Component',
+        name: resource.spec.owner.componentName,
+        field: 'spec.owner.componentName',
+        check: ownedBy(resource.spec.owner.projectName, 'spec.owner.componentName'),
+      });
       break;
     case 'ReleaseBinding': {
       const { projectName, componentName } = resource.spec.owner;
       refs.push({ kind: 'Project', name: projectName, field: 'spec.owner.projectName' });
-      refs.push({ kind: 'Component', name: componentName, field: 'spec.owner.componentName', check: ownedBy(projectName, 'spec.owner.componentName') });
+      refs.push({
+        kind: 'Component',
+        name: componentName,
+        field: 'spec.owner.componentName',
+        check: ownedBy(projectName, 'spec.owner.componentName'),
+      });
       refs.push({ kind: 'Environment', name: resource.spec.environment, field: 'spec.environment' });
       refs.push({
         kind: 'ComponentRelease',
         name: resource.spec.releaseName,
         field: 'spec.releaseName',
         check: (target) =>
-          target.kind === 'ComponentRelease' && (target.spec.owner.componentName !== componentName || target.spec.owner.projectName !== projectName)
+          target.kind === 'ComponentRelease' &&
+          (target.spec.owner.componentName !== componentName || target.spec.owner.projectName !== projectName)
             ? `spec.releaseName: ComponentRelease ${target.metadata.name} belongs to ${target.spec.owner.projectName}/${target.spec.owner.componentName}, not ${projectName}/${componentName}`
             : undefined,
       });
@@ -243,7 +267,12 @@ function referencesOf(resource: PlatformResource): Array<{ kind: ResourceKind; n
       refs.push({ kind: 'Workflow', name: resource.spec.workflow.name, field: 'spec.workflow.name' });
       if (resource.spec.owner) {
         refs.push({ kind: 'Project', name: resource.spec.owner.projectName, field: 'spec.owner.projectName' });
-        refs.push({ kind: 'Component', name: resource.spec.owner.componentName, field: 'spec.owner.componentName', check: ownedBy(resource.spec.owner.projectName, 'spec.owner.componentName') });
+        refs.push({
+          kind: 'Component',
+          name: resource.spec.owner.componentName,
+          field: 'spec.owner.componentName',
+          check: ownedBy(resource.spec.owner.projectName, 'spec.owner.componentName'),
+        });
       }
       break;
     default:
@@ -289,7 +318,11 @@ export async function applyDirectory(store: ResourceStore, dir: string, actor: A
     documents.forEach((doc, index) => {
       const documentNumber = index + 1;
       if (doc.errors.length > 0) {
-        fail(file, documentNumber, `YAML syntax error: ${doc.errors.map((error) => (error.message.split('\n')[0] ?? '').replace(/:\s*$/, '')).join('; ')}`);
+        fail(
+          file,
+          documentNumber,
+          `YAML syntax error: ${doc.errors.map((error) => (error.message.split('\n')[0] ?? '').replace(/:\s*$/, '')).join('; ')}`,
+        );
         return;
       }
       let value: unknown;
@@ -314,7 +347,13 @@ export async function applyDirectory(store: ResourceStore, dir: string, actor: A
         fail(file, documentNumber, `${key} is defined twice: also in ${earlier.file} document ${earlier.document}`, key);
         return;
       }
-      const candidate: Candidate = { file, document: documentNumber, resource: read.resource, hasStatus: read.hasStatus, order: candidates.length };
+      const candidate: Candidate = {
+        file,
+        document: documentNumber,
+        resource: read.resource,
+        hasStatus: read.hasStatus,
+        order: candidates.length,
+      };
       firstDefinition.set(key, candidate);
       candidates.push(candidate);
     });
@@ -326,8 +365,18 @@ export async function applyDirectory(store: ResourceStore, dir: string, actor: A
   /** Objects applied (or, in a dry run, that would be) in this run, by reference key. */
   const applied = new Map<string, PlatformResource>();
   /** Valid documents by reference key, for the few references that point later in the kind order. */
-  const planned = new Map<string, PlatformResource>(candidates.map((candidate) => [refKey(candidate.resource.kind, candidate.resource.metadata.namespace, candidate.resource.metadata.name), candidate.resource]));
-  const lookup = async (from: ResourceKind, kind: ResourceKind, namespace: string | undefined, name: string): Promise<PlatformResource | undefined> => {
+  const planned = new Map<string, PlatformResource>(
+    candidates.map((candidate) => [
+      refKey(candidate.resource.kind, candidate.resource.metadata.namespace, candidate.resource.metadata.name),
+      candidate.resource,
+    ]),
+  );
+  const lookup = async (
+    from: ResourceKind,
+    kind: ResourceKind,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<PlatformResource | undefined> => {
     const key = refKey(kind, namespace, name);
     const fromRun = applied.get(key);
     if (fromRun) return fromRun;
@@ -360,7 +409,8 @@ export async function applyDirectory(store: ResourceStore, dir: string, actor: A
         continue;
       }
 
-      const existing = (await store.get(resource.kind, isNamespaced(resource.kind) ? namespace : undefined, resource.metadata.name)) as PlatformResource | undefined;
+      const existing = (await store.get(resource.kind, isNamespaced(resource.kind) ? namespace : undefined, resource.metadata.name)) as
+        PlatformResource | undefined;
       if (!existing) {
         const written = options.dryRun ? resource : await store.create(resource, actor);
         applied.set(key, written);
@@ -383,7 +433,11 @@ export async function applyDirectory(store: ResourceStore, dir: string, actor: A
         if (next.status === undefined) delete (next as { status?: unknown }).status;
         const written = options.dryRun
           ? next
-          : await store.update(next, actor, existing.metadata.resourceVersion ? { expectedVersion: existing.metadata.resourceVersion } : {});
+          : await store.update(
+              next,
+              actor,
+              existing.metadata.resourceVersion ? { expectedVersion: existing.metadata.resourceVersion } : {},
+            );
         applied.set(key, written);
         report.updated.push(key);
         results.push({ file, document, resource: key, outcome: 'updated' });

@@ -1,7 +1,14 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { RESOURCE_KINDS, isNamespaced, parseResource, platformResourceSchema, type PlatformResource, type ResourceKind } from '../domain/resources.js';
+import {
+  RESOURCE_KINDS,
+  isNamespaced,
+  parseResource,
+  platformResourceSchema,
+  type PlatformResource,
+  type ResourceKind,
+} from '../domain/resources.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import { SERVER_ANNOTATIONS, listYamlFiles } from './apply-directory.js';
 
@@ -71,10 +78,12 @@ function canonical(value: unknown, def: SchemaDef | undefined): unknown {
     def = def.type === 'pipe' ? def.in?.def : def.innerType?.def;
   }
   if (def?.type === 'union' && isPlainObject(value)) {
-    def = def.options?.map((option) => option.def).find((option) => {
-      const kindDef = option.shape?.['kind']?.def;
-      return kindDef?.type === 'literal' && kindDef.values?.includes(value['kind']);
-    });
+    def = def.options
+      ?.map((option) => option.def)
+      .find((option) => {
+        const kindDef = option.shape?.['kind']?.def;
+        return kindDef?.type === 'literal' && kindDef.values?.includes(value['kind']);
+      });
   }
   if (Array.isArray(value)) return value.map((item) => canonical(item, def?.type === 'array' ? def.element?.def : undefined));
   if (!isPlainObject(value)) return value;
@@ -82,7 +91,8 @@ function canonical(value: unknown, def: SchemaDef | undefined): unknown {
   if (def?.type === 'object' && def.shape) {
     const shape = def.shape;
     for (const key of Object.keys(shape)) if (value[key] !== undefined) out[key] = canonical(value[key], shape[key]?.def);
-    for (const key of Object.keys(value).sort(compareStrings)) if (!(key in shape) && value[key] !== undefined) out[key] = canonical(value[key], undefined);
+    for (const key of Object.keys(value).sort(compareStrings))
+      if (!(key in shape) && value[key] !== undefined) out[key] = canonical(value[key], undefined);
     return out;
   }
   const valueDef = def?.type === 'record' ? def.valueType?.def : undefined;
@@ -103,7 +113,8 @@ export function resourceToYaml(stored: PlatformResource): string {
     resource = stored; // export what is there rather than lose it
   }
   const annotations: Record<string, string> = {};
-  for (const [key, value] of Object.entries(resource.metadata.annotations ?? {})) if (!SERVER_ANNOTATIONS.includes(key)) annotations[key] = value;
+  for (const [key, value] of Object.entries(resource.metadata.annotations ?? {}))
+    if (!SERVER_ANNOTATIONS.includes(key)) annotations[key] = value;
   const labels = resource.metadata.labels ?? {};
   const metadata: Record<string, unknown> = { name: resource.metadata.name };
   if (isNamespaced(resource.kind)) metadata['namespace'] = resource.metadata.namespace;
@@ -119,7 +130,12 @@ async function listAll<K extends ResourceKind>(store: ResourceStore, kind: K, na
   const items: PlatformResource[] = [];
   let after: string | undefined;
   for (;;) {
-    const page = await store.list({ kind, ...(namespace === undefined ? {} : { namespace }), ...(after === undefined ? {} : { after }), limit: 500 });
+    const page = await store.list({
+      kind,
+      ...(namespace === undefined ? {} : { namespace }),
+      ...(after === undefined ? {} : { after }),
+      limit: 500,
+    });
     items.push(...(page.items as PlatformResource[]));
     if (!page.next || page.items.length === 0) return items;
     after = page.next;
@@ -138,7 +154,8 @@ export async function exportDirectory(store: ResourceStore, dir: string, options
     contents.set(exportPath(namespace), resourceToYaml(namespace));
     for (const kind of RESOURCE_KINDS) {
       if (!isNamespaced(kind)) continue;
-      for (const resource of await listAll(store, kind, namespace.metadata.name)) contents.set(exportPath(resource), resourceToYaml(resource));
+      for (const resource of await listAll(store, kind, namespace.metadata.name))
+        contents.set(exportPath(resource), resourceToYaml(resource));
     }
   }
 
@@ -160,7 +177,8 @@ export async function exportDirectory(store: ResourceStore, dir: string, options
       if (contents.has(file)) continue;
       const parts = file.split('/');
       const inLayout =
-        (parts.length === 2 && parts[1] === 'namespace.yaml') || (parts.length === 3 && folders.has(parts[1] ?? '') && /\.yaml$/.test(parts[2] ?? ''));
+        (parts.length === 2 && parts[1] === 'namespace.yaml') ||
+        (parts.length === 3 && folders.has(parts[1] ?? '') && /\.yaml$/.test(parts[2] ?? ''));
       if (!inLayout) continue;
       await rm(path.join(dir, ...parts));
       report.removed.push(file);

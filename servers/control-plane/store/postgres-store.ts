@@ -6,7 +6,16 @@ import { isNamespaced } from '../domain/resources.js';
 import { migratePostgres } from './migrations.js';
 import type { Actor, ListPage, ListQuery, ResourceStore, WriteOptions } from './resource-store.js';
 import { ResourceConflictError, ResourceExistsError, ResourceNotFoundError } from './store-errors.js';
-import { fromRow, modifyResource, namespaceKey, namespaceLabel, now, parseVersion, prepareWrite, type ResourceRow } from './store-support.js';
+import {
+  fromRow,
+  modifyResource,
+  namespaceKey,
+  namespaceLabel,
+  now,
+  parseVersion,
+  prepareWrite,
+  type ResourceRow,
+} from './store-support.js';
 
 const ROW = 'object::text AS object, resource_version::text AS resource_version, created_at, updated_at';
 const KEY = 'kind = $1 AND namespace = $2 AND name = $3';
@@ -61,7 +70,11 @@ export class PostgresResourceStore implements ResourceStore {
   }
 
   async get<K extends ResourceKind>(kind: K, namespace: string | undefined, name: string): Promise<ResourceOf<K> | undefined> {
-    const result = await this.pool.query<ResourceRow>(`SELECT ${ROW} FROM resources WHERE ${KEY}`, [kind, namespaceKey(kind, namespace), name]);
+    const result = await this.pool.query<ResourceRow>(`SELECT ${ROW} FROM resources WHERE ${KEY}`, [
+      kind,
+      namespaceKey(kind, namespace),
+      name,
+    ]);
     const row = result.rows[0];
     return row ? fromRow<ResourceOf<K>>(row) : undefined;
   }
@@ -127,7 +140,12 @@ export class PostgresResourceStore implements ResourceStore {
     return modifyResource(this, notFound, kind, namespace, name, actor, change, options);
   }
 
-  async delete<K extends ResourceKind>(kind: K, namespace: string | undefined, name: string, options: WriteOptions = {}): Promise<ResourceOf<K>> {
+  async delete<K extends ResourceKind>(
+    kind: K,
+    namespace: string | undefined,
+    name: string,
+    options: WriteOptions = {},
+  ): Promise<ResourceOf<K>> {
     const key = [kind, namespaceKey(kind, namespace), name];
     let row: ResourceRow | undefined;
     if (options.expectedVersion === undefined) {
@@ -135,7 +153,12 @@ export class PostgresResourceStore implements ResourceStore {
     } else {
       const expected = parseVersion(options.expectedVersion);
       if (expected !== undefined) {
-        row = (await this.pool.query<ResourceRow>(`DELETE FROM resources WHERE ${KEY} AND resource_version = $4 RETURNING ${ROW}`, [...key, expected])).rows[0];
+        row = (
+          await this.pool.query<ResourceRow>(`DELETE FROM resources WHERE ${KEY} AND resource_version = $4 RETURNING ${ROW}`, [
+            ...key,
+            expected,
+          ])
+        ).rows[0];
       }
     }
     if (row) return fromRow<ResourceOf<K>>(row);
@@ -154,7 +177,12 @@ export class PostgresResourceStore implements ResourceStore {
   }
 
   /** After a write matched no row: the object is gone, or its version moved on. */
-  private async missOrConflict(kind: ResourceKind, namespace: string | undefined, name: string, expected: string | undefined): Promise<Error> {
+  private async missOrConflict(
+    kind: ResourceKind,
+    namespace: string | undefined,
+    name: string,
+    expected: string | undefined,
+  ): Promise<Error> {
     const result = await this.pool.query<{ resource_version: string }>(
       `SELECT resource_version::text AS resource_version FROM resources WHERE ${KEY}`,
       [kind, namespaceKey(kind, namespace), name],

@@ -6,7 +6,16 @@ import { isNamespaced } from '../domain/resources.js';
 import { migrateSqlite } from './migrations.js';
 import type { Actor, ListPage, ListQuery, ResourceStore, WriteOptions } from './resource-store.js';
 import { ResourceConflictError, ResourceExistsError, ResourceNotFoundError } from './store-errors.js';
-import { fromRow, modifyResource, namespaceKey, namespaceLabel, now, parseVersion, prepareWrite, type ResourceRow } from './store-support.js';
+import {
+  fromRow,
+  modifyResource,
+  namespaceKey,
+  namespaceLabel,
+  now,
+  parseVersion,
+  prepareWrite,
+  type ResourceRow,
+} from './store-support.js';
 
 const ROW = 'object, resource_version, created_at, updated_at';
 
@@ -42,11 +51,17 @@ export class SqliteResourceStore implements ResourceStore {
   async list<K extends ResourceKind>(query: ListQuery & { kind: K }): Promise<ListPage<ResourceOf<K>>> {
     if (isNamespaced(query.kind) && query.namespace === undefined) throw new TypeError(`listing ${query.kind} needs a namespace`);
     const clauses = ['kind = @kind', 'namespace = @namespace'];
-    const params: Record<string, unknown> = { kind: query.kind, namespace: namespaceKey(query.kind, query.namespace), limit: query.limit + 1 };
+    const params: Record<string, unknown> = {
+      kind: query.kind,
+      namespace: namespaceKey(query.kind, query.namespace),
+      limit: query.limit + 1,
+    };
     if (query.project !== undefined) (clauses.push('project = @project'), (params.project = query.project));
     if (query.component !== undefined) (clauses.push('component = @component'), (params.component = query.component));
     if (query.after !== undefined) (clauses.push('name > @after'), (params.after = query.after));
-    const rows = this.db.prepare(`SELECT ${ROW} FROM resources WHERE ${clauses.join(' AND ')} ORDER BY name LIMIT @limit`).all(params) as ResourceRow[];
+    const rows = this.db
+      .prepare(`SELECT ${ROW} FROM resources WHERE ${clauses.join(' AND ')} ORDER BY name LIMIT @limit`)
+      .all(params) as ResourceRow[];
     const items = rows.slice(0, Math.max(0, query.limit)).map((row) => fromRow<ResourceOf<K>>(row));
     const last = items.at(-1);
     return rows.length > items.length && last ? { items, next: last.metadata.name } : { items };
@@ -86,7 +101,12 @@ export class SqliteResourceStore implements ResourceStore {
     return modifyResource(this, notFound, kind, namespace, name, actor, change, options);
   }
 
-  async delete<K extends ResourceKind>(kind: K, namespace: string | undefined, name: string, options: WriteOptions = {}): Promise<ResourceOf<K>> {
+  async delete<K extends ResourceKind>(
+    kind: K,
+    namespace: string | undefined,
+    name: string,
+    options: WriteOptions = {},
+  ): Promise<ResourceOf<K>> {
     const key = { kind, namespace: namespaceKey(kind, namespace), name };
     let row: ResourceRow | undefined;
     if (options.expectedVersion === undefined) {

@@ -113,7 +113,11 @@ export async function modifyResource<K extends ResourceKind>(
     }
     const before = structuredClone(current);
     const next = await change(structuredClone(current));
-    if (next.kind !== kind || next.metadata.name !== name || namespaceKey(kind, next.metadata.namespace) !== namespaceKey(kind, namespace)) {
+    if (
+      next.kind !== kind ||
+      next.metadata.name !== name ||
+      namespaceKey(kind, next.metadata.namespace) !== namespaceKey(kind, namespace)
+    ) {
       throw new Error(`modify must not change the kind, namespace or name of ${kind} ${name}`);
     }
     try {

@@ -22,7 +22,8 @@ const auditEvent = z.object({
 export const queryAuditEvents = controlPlaneTool({
   name: 'query_audit_events',
   title: 'Query audit events',
-  description: 'What did people and agents do (or try to do) through this server? Newest first; filter by subject, tool, decision and time.',
+  description:
+    'What did people and agents do (or try to do) through this server? Newest first; filter by subject, tool, decision and time.',
   toolset: 'identity',
   kind: 'read',
   scope: SCOPES.controlPlaneRead,
@@ -47,25 +48,31 @@ export const queryAuditEvents = controlPlaneTool({
       ...(input.cursor ? { before: input.cursor } : {}),
       limit: input.limit + 1,
     });
-    const page = events.slice(0, input.limit).map(({ id, time, subject, clientId, tool, action, resource, decision, rule, outcome, errorCode, durationMs, arguments: args }) => ({
-      id,
-      time,
-      subject,
-      clientId,
-      tool,
-      action,
-      ...(resource ? { resource } : {}),
-      decision,
-      ...(rule ? { rule } : {}),
-      outcome,
-      ...(errorCode ? { errorCode } : {}),
-      durationMs,
-      arguments: args,
-    }));
+    const page = events
+      .slice(0, input.limit)
+      .map(({ id, time, subject, clientId, tool, action, resource, decision, rule, outcome, errorCode, durationMs, arguments: args }) => ({
+        id,
+        time,
+        subject,
+        clientId,
+        tool,
+        action,
+        ...(resource ? { resource } : {}),
+        decision,
+        ...(rule ? { rule } : {}),
+        outcome,
+        ...(errorCode ? { errorCode } : {}),
+        durationMs,
+        arguments: args,
+      }));
     return { events: page, ...(events.length > input.limit ? { next_cursor: page[page.length - 1]!.id } : {}) };
   },
   summarize: (result) =>
-    result.events.map((event) => `${event.time} ${event.subject} ${event.tool} ${event.decision}${event.rule ? ` (${event.rule})` : ''} ${event.outcome}`).join('\n') || 'no events',
+    result.events
+      .map(
+        (event) => `${event.time} ${event.subject} ${event.tool} ${event.decision}${event.rule ? ` (${event.rule})` : ''} ${event.outcome}`,
+      )
+      .join('\n') || 'no events',
 });
 
 export default [queryAuditEvents];

@@ -16,7 +16,13 @@ import { detailRelease, listOutput, releaseDetail, releaseView, viewRelease } fr
  * Snapshot what a component runs now (image, endpoints, dependencies, env, its type's defaults) as an
  * immutable release, and record it as the component's latest. Without a name, `<component>-<yyyymmdd>-<n>`.
  */
-export async function cutRelease(store: ResourceStore, component: Component, actor: Actor, image: string, name?: string): Promise<ComponentRelease> {
+export async function cutRelease(
+  store: ResourceStore,
+  component: Component,
+  actor: Actor,
+  image: string,
+  name?: string,
+): Promise<ComponentRelease> {
   const namespace = component.metadata.namespace!;
   const typeName = component.spec.componentType.split('/')[1]!;
   const componentType = await requireResource(store, 'ComponentType', namespace, typeName);
@@ -61,13 +67,19 @@ export const listComponentReleases = controlPlaneTool({
   output: listOutput('releases', releaseView),
   authorization: {
     action: 'componentrelease:view',
-    target: async (input, { deps }) => componentTarget(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name)),
+    target: async (input, { deps }) =>
+      componentTarget(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name)),
   },
   handler: async (input, { deps }) => {
     const component = await requireResource(deps.store, 'Component', input.namespace_name, input.component_name);
     const page = await listVisible(
       deps.store,
-      { kind: 'ComponentRelease', namespace: input.namespace_name, project: component.spec.owner.projectName, component: input.component_name },
+      {
+        kind: 'ComponentRelease',
+        namespace: input.namespace_name,
+        project: component.spec.owner.projectName,
+        component: input.component_name,
+      },
       () => true,
       input,
     );
@@ -89,10 +101,13 @@ export const getComponentRelease = controlPlaneTool({
     action: 'componentrelease:view',
     target: async (input, { deps }) => {
       const release = await requireResource(deps.store, 'ComponentRelease', input.namespace_name, input.release_name);
-      return { resource: { namespace: input.namespace_name, project: release.spec.owner.projectName, component: release.spec.owner.componentName } };
+      return {
+        resource: { namespace: input.namespace_name, project: release.spec.owner.projectName, component: release.spec.owner.componentName },
+      };
     },
   },
-  handler: async (input, { deps }) => detailRelease(await requireResource(deps.store, 'ComponentRelease', input.namespace_name, input.release_name)),
+  handler: async (input, { deps }) =>
+    detailRelease(await requireResource(deps.store, 'ComponentRelease', input.namespace_name, input.release_name)),
 });
 
 export const createComponentRelease = controlPlaneTool({
@@ -111,13 +126,17 @@ export const createComponentRelease = controlPlaneTool({
   output: z.object({ action: z.literal('created'), release: releaseDetail }),
   authorization: {
     action: 'componentrelease:create',
-    target: async (input, { deps }) => componentTarget(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name)),
+    target: async (input, { deps }) =>
+      componentTarget(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name)),
   },
   handler: async (input, context) => {
     const component = await requireResource(context.deps.store, 'Component', input.namespace_name, input.component_name);
     const image = input.image ?? component.spec.image;
     if (!image) {
-      throw new InvalidInputError(`component ${input.component_name} has no image yet`, 'Build it with trigger_workflow_run (a successful build cuts a release), or pass image.');
+      throw new InvalidInputError(
+        `component ${input.component_name} has no image yet`,
+        'Build it with trigger_workflow_run (a successful build cuts a release), or pass image.',
+      );
     }
     const release = await cutRelease(context.deps.store, component, actorOf(context), image, input.release_name);
     return { action: 'created' as const, release: detailRelease(release) };

@@ -5,7 +5,16 @@ import { componentTypeRef, envVarName, resourceName } from '../domain/names.js';
 import { DESCRIPTION_ANNOTATION, DISPLAY_NAME_ANNOTATION, componentSchema, type Component } from '../domain/resources.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import { componentTarget, projectTarget } from './support/access.js';
-import { componentName, cursor, description, displayName, limit, namespaceName, projectName, resourceVersion } from './support/arguments.js';
+import {
+  componentName,
+  cursor,
+  description,
+  displayName,
+  limit,
+  namespaceName,
+  projectName,
+  resourceVersion,
+} from './support/arguments.js';
 import { changedFields } from './support/changes.js';
 import { controlPlaneTool } from './support/define.js';
 import { listVisible } from './support/pagination.js';
@@ -18,9 +27,7 @@ const endpoint = z.object({
   visibility: z.array(z.enum(['project', 'namespace', 'internal', 'external'])).default(['project']),
   basePath: z.string().max(200).optional(),
 });
-const endpoints = z
-  .record(resourceName, endpoint)
-  .refine((value) => Object.keys(value).length <= 10, { error: 'at most 10 endpoints' });
+const endpoints = z.record(resourceName, endpoint).refine((value) => Object.keys(value).length <= 10, { error: 'at most 10 endpoints' });
 const env = z.array(z.object({ key: envVarName, value: z.string().max(4096) })).max(100);
 const workflow = z.object({ name: resourceName, parameters: z.record(z.string(), z.unknown()).default({}) });
 
@@ -29,14 +36,23 @@ async function checkTypeAndWorkflow(store: ResourceStore, namespace: string, typ
   const [workloadType, typeName] = type.split('/') as [string, string];
   const componentType = await store.get('ComponentType', namespace, typeName);
   if (!componentType || componentType.spec.workloadType !== workloadType) {
-    throw new InvalidInputError(`component type ${type} does not exist in ${namespace}`, 'Call list_component_types for the available types.');
+    throw new InvalidInputError(
+      `component type ${type} does not exist in ${namespace}`,
+      'Call list_component_types for the available types.',
+    );
   }
   if (workflowName === undefined) return;
   if (!(await store.get('Workflow', namespace, workflowName))) {
-    throw new InvalidInputError(`workflow ${workflowName} does not exist in ${namespace}`, 'Call list_workflows for the available workflows.');
+    throw new InvalidInputError(
+      `workflow ${workflowName} does not exist in ${namespace}`,
+      'Call list_workflows for the available workflows.',
+    );
   }
   if (!componentType.spec.allowedWorkflows.includes(workflowName)) {
-    throw new InvalidInputError(`component type ${type} does not allow workflow ${workflowName}`, `Allowed: ${componentType.spec.allowedWorkflows.join(', ') || 'none'}.`);
+    throw new InvalidInputError(
+      `component type ${type} does not allow workflow ${workflowName}`,
+      `Allowed: ${componentType.spec.allowedWorkflows.join(', ') || 'none'}.`,
+    );
   }
 }
 
@@ -49,7 +65,11 @@ export const listComponents = controlPlaneTool({
   scope: SCOPES.controlPlaneRead,
   input: z.object({ namespace_name: namespaceName, project_name: projectName, limit, cursor }),
   output: listOutput('components', componentView),
-  authorization: { action: 'component:view', target: (input) => projectTarget(input.namespace_name, input.project_name), filtersItems: true },
+  authorization: {
+    action: 'component:view',
+    target: (input) => projectTarget(input.namespace_name, input.project_name),
+    filtersItems: true,
+  },
   handler: async (input, { deps, isAllowed }) => {
     const page = await listVisible(
       deps.store,
@@ -74,9 +94,11 @@ export const getComponent = controlPlaneTool({
   output: componentDetail,
   authorization: {
     action: 'component:view',
-    target: async (input, { deps }) => componentTarget(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name)),
+    target: async (input, { deps }) =>
+      componentTarget(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name)),
   },
-  handler: async (input, { deps }) => detailComponent(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name)),
+  handler: async (input, { deps }) =>
+    detailComponent(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name)),
 });
 
 export const createComponent = controlPlaneTool({
@@ -96,14 +118,20 @@ export const createComponent = controlPlaneTool({
     auto_deploy: z.boolean().default(true).describe('Deploy each new release to the first pipeline environment'),
     image: z.string().max(300).optional().describe('Container image, when not built by a workflow'),
     endpoints: endpoints.default({}),
-    dependencies: z.array(z.object({ component: resourceName, endpoint: z.string().max(63), env_var: envVarName.optional() })).max(20).default([]),
+    dependencies: z
+      .array(z.object({ component: resourceName, endpoint: z.string().max(63), env_var: envVarName.optional() }))
+      .max(20)
+      .default([]),
     env: env.default([]),
     workflow: workflow.optional().describe('Build workflow and its parameters, e.g. dockerfile-builder'),
   }),
   output: z.object({ action: z.literal('created'), component: componentDetail }),
   authorization: {
     action: 'component:create',
-    target: (input) => ({ ...projectTarget(input.namespace_name, input.project_name), attributes: { componentType: input.component_type } }),
+    target: (input) => ({
+      ...projectTarget(input.namespace_name, input.project_name),
+      attributes: { componentType: input.component_type },
+    }),
   },
   handler: async (input, context) => {
     const { store } = context.deps;
@@ -125,14 +153,19 @@ export const createComponent = controlPlaneTool({
         autoDeploy: input.auto_deploy,
         ...(input.image ? { image: input.image } : {}),
         endpoints: input.endpoints,
-        dependencies: input.dependencies.map((dependency) => ({ component: dependency.component, endpoint: dependency.endpoint, ...(dependency.env_var ? { envVar: dependency.env_var } : {}) })),
+        dependencies: input.dependencies.map((dependency) => ({
+          component: dependency.component,
+          endpoint: dependency.endpoint,
+          ...(dependency.env_var ? { envVar: dependency.env_var } : {}),
+        })),
         env: input.env,
         ...(input.workflow ? { workflow: input.workflow } : {}),
       },
     });
     return { action: 'created' as const, component: detailComponent(await store.create(component, actorOf(context))) };
   },
-  summarize: (result) => `created component ${result.component.name} (${result.component.componentType}) in project ${result.component.project}`,
+  summarize: (result) =>
+    `created component ${result.component.name} (${result.component.componentType}) in project ${result.component.project}`,
 });
 
 const UPDATABLE = ['metadata.annotations', 'spec.autoDeploy', 'spec.image', 'spec.endpoints', 'spec.env', 'spec.workflow'] as const;
@@ -160,7 +193,8 @@ export const updateComponent = controlPlaneTool({
   output: z.object({ action: z.literal('updated'), component: componentDetail, changes: changeList }),
   authorization: {
     action: 'component:update',
-    target: async (input, { deps }) => componentTarget(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name)),
+    target: async (input, { deps }) =>
+      componentTarget(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name)),
   },
   handler: async (input, context) => {
     const { store } = context.deps;
@@ -183,14 +217,23 @@ export const updateComponent = controlPlaneTool({
       },
       input.resource_version ? { expectedVersion: input.resource_version } : {},
     );
-    return { action: 'updated' as const, component: detailComponent(after), changes: changedFields(before, after, UPDATABLE).filter((change) => !change.field.includes('annotations') || hasUserAnnotationChange(before, after)) };
+    return {
+      action: 'updated' as const,
+      component: detailComponent(after),
+      changes: changedFields(before, after, UPDATABLE).filter(
+        (change) => !change.field.includes('annotations') || hasUserAnnotationChange(before, after),
+      ),
+    };
   },
-  summarize: (result) => `updated component ${result.component.name}: ${result.changes.map((change) => change.field).join(', ') || 'no changes'} (version ${result.component.resourceVersion})`,
+  summarize: (result) =>
+    `updated component ${result.component.name}: ${result.changes.map((change) => change.field).join(', ') || 'no changes'} (version ${result.component.resourceVersion})`,
 });
 
 /** Annotation changes count only when the display name or description changed, not the server's stamps. */
 function hasUserAnnotationChange(before: Component, after: Component): boolean {
-  return [DISPLAY_NAME_ANNOTATION, DESCRIPTION_ANNOTATION].some((key) => before.metadata.annotations[key] !== after.metadata.annotations[key]);
+  return [DISPLAY_NAME_ANNOTATION, DESCRIPTION_ANNOTATION].some(
+    (key) => before.metadata.annotations[key] !== after.metadata.annotations[key],
+  );
 }
 
 export default [listComponents, getComponent, createComponent, updateComponent];

@@ -24,7 +24,11 @@ export const explainAccess = controlPlaneTool({
     component_name: resourceName.optional(),
     environment: resourceName.optional().describe('Environment the action targets (production rules depend on it)'),
     subject: z
-      .object({ type: z.enum(['user', 'service']), id: z.string().min(1).max(200), groups: z.array(z.string().max(200)).max(50).default([]) })
+      .object({
+        type: z.enum(['user', 'service']),
+        id: z.string().min(1).max(200),
+        groups: z.array(z.string().max(200)).max(50).default([]),
+      })
       .optional()
       .describe('Whom to explain; omit for yourself'),
   }),
@@ -43,16 +47,27 @@ export const explainAccess = controlPlaneTool({
     reason: 'explaining your own access needs no permission; explaining someone else is checked in the handler against authz:explain',
   },
   handler: async (input, context) => {
-    if (!isKnownAction(input.action)) throw new InvalidInputError(`unknown action ${input.action}`, 'Actions look like component:view or releasebinding:update.');
+    if (!isKnownAction(input.action))
+      throw new InvalidInputError(`unknown action ${input.action}`, 'Actions look like component:view or releasebinding:update.');
     let subject: Subject = context.subject;
     if (input.subject) {
       const decision = context.policy.decide({ subject: context.subject, action: 'authz:explain', resource: {} });
       if (!decision.allowed) throw new ForbiddenError(decision);
       subject = { type: input.subject.type, id: input.subject.id, groups: input.subject.type === 'user' ? input.subject.groups : [] };
     }
-    const resource = { ...(input.namespace_name ? { namespace: input.namespace_name } : {}), ...(input.project_name ? { project: input.project_name } : {}), ...(input.component_name ? { component: input.component_name } : {}) };
-    const environment = input.environment && input.namespace_name ? await context.deps.store.get('Environment', input.namespace_name, input.environment) : undefined;
-    const component = input.component_name && input.namespace_name ? await context.deps.store.get('Component', input.namespace_name, input.component_name) : undefined;
+    const resource = {
+      ...(input.namespace_name ? { namespace: input.namespace_name } : {}),
+      ...(input.project_name ? { project: input.project_name } : {}),
+      ...(input.component_name ? { component: input.component_name } : {}),
+    };
+    const environment =
+      input.environment && input.namespace_name
+        ? await context.deps.store.get('Environment', input.namespace_name, input.environment)
+        : undefined;
+    const component =
+      input.component_name && input.namespace_name
+        ? await context.deps.store.get('Component', input.namespace_name, input.component_name)
+        : undefined;
     const decision = context.policy.decide({
       subject,
       action: input.action,
@@ -69,7 +84,16 @@ export const explainAccess = controlPlaneTool({
       resource: resourcePath(resource),
       allowed: decision.allowed,
       reason: decision.reason,
-      ...(decision.binding ? { binding: { name: decision.binding.name, role: decision.binding.role, effect: decision.binding.effect, scope: decision.binding.scope } } : {}),
+      ...(decision.binding
+        ? {
+            binding: {
+              name: decision.binding.name,
+              role: decision.binding.role,
+              effect: decision.binding.effect,
+              scope: decision.binding.scope,
+            },
+          }
+        : {}),
       ...(decision.wouldAllow ? { wouldAllow: decision.wouldAllow } : {}),
       explanation: decision.explanation,
     };

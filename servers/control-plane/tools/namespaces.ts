@@ -16,10 +16,16 @@ export const listNamespaces = controlPlaneTool({
   output: listOutput('namespaces', namespaceView),
   authorization: { action: 'namespace:view', target: () => ({ resource: {} }), filtersItems: true },
   handler: async (input, { deps, isAllowed }) => {
-    const page = await listVisible(deps.store, { kind: 'Namespace' }, (item) => isAllowed('namespace:view', { resource: { namespace: item.metadata.name } }), input);
+    const page = await listVisible(
+      deps.store,
+      { kind: 'Namespace' },
+      (item) => isAllowed('namespace:view', { resource: { namespace: item.metadata.name } }),
+      input,
+    );
     return { namespaces: page.items.map(viewNamespace), ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) };
   },
-  summarize: (result) => `namespaces: ${result.namespaces.map((item) => item.name).join(', ') || 'none'}${result.next_cursor ? ' (more: pass next_cursor)' : ''}`,
+  summarize: (result) =>
+    `namespaces: ${result.namespaces.map((item) => item.name).join(', ') || 'none'}${result.next_cursor ? ' (more: pass next_cursor)' : ''}`,
 });
 
 export default [listNamespaces];

@@ -29,7 +29,8 @@ export const listProjects = controlPlaneTool({
     );
     return { projects: page.items.map(viewProject), ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) };
   },
-  summarize: (result) => `projects: ${result.projects.map((item) => item.name).join(', ') || 'none'}${result.next_cursor ? ' (more: pass next_cursor)' : ''}`,
+  summarize: (result) =>
+    `projects: ${result.projects.map((item) => item.name).join(', ') || 'none'}${result.next_cursor ? ' (more: pass next_cursor)' : ''}`,
 });
 
 export const getProject = controlPlaneTool({
@@ -65,7 +66,10 @@ export const createProject = controlPlaneTool({
     const { store } = context.deps;
     await requireResource(store, 'Namespace', undefined, input.namespace_name);
     if (!(await store.get('DeploymentPipeline', input.namespace_name, input.deployment_pipeline))) {
-      throw new InvalidInputError(`deployment pipeline ${input.deployment_pipeline} does not exist in ${input.namespace_name}`, 'Call list_deployment_pipelines to see the pipelines.');
+      throw new InvalidInputError(
+        `deployment pipeline ${input.deployment_pipeline} does not exist in ${input.namespace_name}`,
+        'Call list_deployment_pipelines to see the pipelines.',
+      );
     }
     const project = parseResource({
       kind: 'Project',
@@ -81,7 +85,8 @@ export const createProject = controlPlaneTool({
     }) as Project;
     return { action: 'created' as const, project: detailProject(await store.create(project, actorOf(context))) };
   },
-  summarize: (result) => `created project ${result.project.namespace}/${result.project.name} (pipeline ${result.project.deploymentPipeline})`,
+  summarize: (result) =>
+    `created project ${result.project.namespace}/${result.project.name} (pipeline ${result.project.deploymentPipeline})`,
 });
 
 export default [listProjects, getProject, createProject];

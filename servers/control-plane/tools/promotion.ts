@@ -30,12 +30,22 @@ export const promoteComponent = controlPlaneTool({
     source_environment: environmentName.describe('Where the release runs now, e.g. development'),
     target_environment: environmentName.describe('Where to deploy it; must follow the source in the pipeline'),
   }),
-  output: z.object({ action: z.enum(['created', 'updated', 'unchanged']), release: z.string(), binding: bindingView.extend({ changedBy: z.string().optional() }), changes: changeList }),
+  output: z.object({
+    action: z.enum(['created', 'updated', 'unchanged']),
+    release: z.string(),
+    binding: bindingView.extend({ changedBy: z.string().optional() }),
+    changes: changeList,
+  }),
   authorization: {
     action: 'releasebinding:update',
     target: async (input, { deps }) => {
       const component = await requireResource(deps.store, 'Component', input.namespace_name, input.component_name);
-      return environmentTarget(deps.store, input.namespace_name, { projectName: component.spec.owner.projectName, componentName: input.component_name }, input.target_environment);
+      return environmentTarget(
+        deps.store,
+        input.namespace_name,
+        { projectName: component.spec.owner.projectName, componentName: input.component_name },
+        input.target_environment,
+      );
     },
   },
   handler: async (input, context) => {
@@ -50,7 +60,9 @@ export const promoteComponent = controlPlaneTool({
     if (!allowedTargets.includes(input.target_environment)) {
       throw new InvalidInputError(
         `pipeline ${pipeline.metadata.name} does not promote ${input.source_environment} to ${input.target_environment}`,
-        allowedTargets.length ? `From ${input.source_environment} it promotes to: ${allowedTargets.join(', ')}.` : `${input.source_environment} is not a promotion source in this pipeline.`,
+        allowedTargets.length
+          ? `From ${input.source_environment} it promotes to: ${allowedTargets.join(', ')}.`
+          : `${input.source_environment} is not a promotion source in this pipeline.`,
       );
     }
     const source = await requireResource(store, 'ReleaseBinding', namespace, `${input.component_name}-${input.source_environment}`);
@@ -60,7 +72,12 @@ export const promoteComponent = controlPlaneTool({
     if (!existing) {
       // The call was authorized to update; creating the target binding needs create as well.
       const target = await environmentTarget(store, namespace, owner, input.target_environment);
-      const decision = context.policy.decide({ subject: context.subject, action: 'releasebinding:create', resource: target.resource, attributes: target.attributes ?? {} });
+      const decision = context.policy.decide({
+        subject: context.subject,
+        action: 'releasebinding:create',
+        resource: target.resource,
+        attributes: target.attributes ?? {},
+      });
       if (!decision.allowed) throw new ForbiddenError(decision);
       const created = await store.create(
         releaseBindingSchema.parse({
@@ -70,14 +87,24 @@ export const promoteComponent = controlPlaneTool({
         }),
         actorOf(context),
       );
-      return { action: 'created' as const, release: source.spec.releaseName, binding: promotedView(created), changes: [{ field: 'spec.releaseName', before: null, after: source.spec.releaseName }] };
+      return {
+        action: 'created' as const,
+        release: source.spec.releaseName,
+        binding: promotedView(created),
+        changes: [{ field: 'spec.releaseName', before: null, after: source.spec.releaseName }],
+      };
     }
     const { before, after } = await store.modify('ReleaseBinding', namespace, targetName, actorOf(context), (current) => ({
       ...current,
       spec: { ...current.spec, releaseName: source.spec.releaseName },
     }));
     const changes = changedFields(before, after, ['spec.releaseName']);
-    return { action: changes.length ? ('updated' as const) : ('unchanged' as const), release: source.spec.releaseName, binding: promotedView(after), changes };
+    return {
+      action: changes.length ? ('updated' as const) : ('unchanged' as const),
+      release: source.spec.releaseName,
+      binding: promotedView(after),
+      changes,
+    };
   },
   summarize: (result) => `${result.action}: ${result.binding.component} release ${result.release} in ${result.binding.environment}`,
 });

@@ -20,7 +20,11 @@ const overrideFields = {
   cpu_limit: cpuQuantity.optional(),
   memory_request: memoryQuantity.optional(),
   memory_limit: memoryQuantity.optional(),
-  env: z.array(z.object({ key: envVarName, value: z.string().max(4096) })).max(100).optional().describe('Environment variables to set (merged by key)'),
+  env: z
+    .array(z.object({ key: envVarName, value: z.string().max(4096) }))
+    .max(100)
+    .optional()
+    .describe('Environment variables to set (merged by key)'),
 };
 
 type OverrideInput = { [K in keyof typeof overrideFields]?: z.infer<(typeof overrideFields)[K]> } & { remove_env?: string[] };
@@ -49,7 +53,10 @@ function applyOverrides(binding: ReleaseBinding, input: OverrideInput): ReleaseB
 async function checkResources(store: ResourceStore, binding: ReleaseBinding): Promise<void> {
   const release = await requireResource(store, 'ComponentRelease', binding.metadata.namespace!, binding.spec.releaseName);
   if (release.spec.owner.componentName !== binding.spec.owner.componentName) {
-    throw new InvalidInputError(`release ${release.metadata.name} belongs to component ${release.spec.owner.componentName}, not ${binding.spec.owner.componentName}`, 'Call list_component_releases for this component.');
+    throw new InvalidInputError(
+      `release ${release.metadata.name} belongs to component ${release.spec.owner.componentName}, not ${binding.spec.owner.componentName}`,
+      'Call list_component_releases for this component.',
+    );
   }
   const requests = { ...release.spec.defaults.resources.requests, ...binding.spec.overrides.resources?.requests };
   const limits = { ...release.spec.defaults.resources.limits, ...binding.spec.overrides.resources?.limits };
@@ -57,7 +64,10 @@ async function checkResources(store: ResourceStore, binding: ReleaseBinding): Pr
     throw new InvalidInputError(`cpu request ${requests.cpu} exceeds cpu limit ${limits.cpu}`, 'Lower the request or raise the limit.');
   }
   if (requests.memory && limits.memory && memoryBytes(requests.memory) > memoryBytes(limits.memory)) {
-    throw new InvalidInputError(`memory request ${requests.memory} exceeds memory limit ${limits.memory}`, 'Lower the request or raise the limit.');
+    throw new InvalidInputError(
+      `memory request ${requests.memory} exceeds memory limit ${limits.memory}`,
+      'Lower the request or raise the limit.',
+    );
   }
 }
 
@@ -91,10 +101,20 @@ export const listReleaseBindings = controlPlaneTool({
   },
   handler: async (input, { deps, isAllowed }) => {
     const component = await requireResource(deps.store, 'Component', input.namespace_name, input.component_name);
-    const environments = new Map((await deps.store.list({ kind: 'Environment', namespace: input.namespace_name, limit: 100 })).items.map((env) => [env.metadata.name, env]));
+    const environments = new Map(
+      (await deps.store.list({ kind: 'Environment', namespace: input.namespace_name, limit: 100 })).items.map((env) => [
+        env.metadata.name,
+        env,
+      ]),
+    );
     const page = await listVisible(
       deps.store,
-      { kind: 'ReleaseBinding', namespace: input.namespace_name, project: component.spec.owner.projectName, component: input.component_name },
+      {
+        kind: 'ReleaseBinding',
+        namespace: input.namespace_name,
+        project: component.spec.owner.projectName,
+        component: input.component_name,
+      },
       (binding) => {
         const environment = environments.get(binding.spec.environment);
         return isAllowed('releasebinding:view', {
@@ -111,13 +131,19 @@ export const listReleaseBindings = controlPlaneTool({
     return { bindings: page.items.map(viewBinding), ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) };
   },
   summarize: (result) =>
-    result.bindings.map((binding) => `${binding.environment}: ${binding.release} ${binding.state}${binding.readyReplicas !== undefined ? ` ready ${binding.readyReplicas}` : ''}`).join('; ') || 'not deployed anywhere',
+    result.bindings
+      .map(
+        (binding) =>
+          `${binding.environment}: ${binding.release} ${binding.state}${binding.readyReplicas !== undefined ? ` ready ${binding.readyReplicas}` : ''}`,
+      )
+      .join('; ') || 'not deployed anywhere',
 });
 
 export const getReleaseBinding = controlPlaneTool({
   name: 'get_release_binding',
   title: 'Get release binding',
-  description: 'Show a deployment in one environment: release, state, overrides, effective replicas/resources/env, and status reported by the data plane.',
+  description:
+    'Show a deployment in one environment: release, state, overrides, effective replicas/resources/env, and status reported by the data plane.',
   toolset: 'deployment',
   kind: 'read',
   scope: SCOPES.controlPlaneRead,
@@ -125,7 +151,8 @@ export const getReleaseBinding = controlPlaneTool({
   output: bindingDetail,
   authorization: {
     action: 'releasebinding:view',
-    target: async (input, { deps }) => bindingTarget(deps.store, await requireResource(deps.store, 'ReleaseBinding', input.namespace_name, input.binding_name)),
+    target: async (input, { deps }) =>
+      bindingTarget(deps.store, await requireResource(deps.store, 'ReleaseBinding', input.namespace_name, input.binding_name)),
   },
   handler: async (input, { deps }) => {
     const binding = await requireResource(deps.store, 'ReleaseBinding', input.namespace_name, input.binding_name);
@@ -152,13 +179,20 @@ export const createReleaseBinding = controlPlaneTool({
   authorization: {
     action: 'releasebinding:create',
     target: (input, { deps }) =>
-      environmentTarget(deps.store, input.namespace_name, { projectName: input.project_name, componentName: input.component_name }, input.environment),
+      environmentTarget(
+        deps.store,
+        input.namespace_name,
+        { projectName: input.project_name, componentName: input.component_name },
+        input.environment,
+      ),
   },
   handler: async (input, context) => {
     const { store } = context.deps;
     const component = await requireResource(store, 'Component', input.namespace_name, input.component_name);
     if (component.spec.owner.projectName !== input.project_name) {
-      throw new InvalidInputError(`component ${input.component_name} belongs to project ${component.spec.owner.projectName}, not ${input.project_name}`);
+      throw new InvalidInputError(
+        `component ${input.component_name} belongs to project ${component.spec.owner.projectName}, not ${input.project_name}`,
+      );
     }
     await requireResource(store, 'Environment', input.namespace_name, input.environment);
     const binding = applyOverrides(
@@ -175,9 +209,13 @@ export const createReleaseBinding = controlPlaneTool({
     );
     await checkResources(store, binding);
     const created = await store.create(binding, actorOf(context));
-    return { action: 'created' as const, binding: detailBinding(created, await store.get('ComponentRelease', input.namespace_name, created.spec.releaseName)) };
+    return {
+      action: 'created' as const,
+      binding: detailBinding(created, await store.get('ComponentRelease', input.namespace_name, created.spec.releaseName)),
+    };
   },
-  summarize: (result) => `deployed ${result.binding.component} release ${result.binding.release} to ${result.binding.environment} (binding ${result.binding.name})`,
+  summarize: (result) =>
+    `deployed ${result.binding.component} release ${result.binding.release} to ${result.binding.environment} (binding ${result.binding.name})`,
 });
 
 export const updateReleaseBinding = controlPlaneTool({
@@ -201,7 +239,8 @@ export const updateReleaseBinding = controlPlaneTool({
   output: z.object({ action: z.literal('updated'), binding: bindingDetail, changes: changeList }),
   authorization: {
     action: 'releasebinding:update',
-    target: async (input, { deps }) => bindingTarget(deps.store, await requireResource(deps.store, 'ReleaseBinding', input.namespace_name, input.binding_name)),
+    target: async (input, { deps }) =>
+      bindingTarget(deps.store, await requireResource(deps.store, 'ReleaseBinding', input.namespace_name, input.binding_name)),
   },
   handler: async (input, context) => {
     const { store } = context.deps;
@@ -229,7 +268,8 @@ export const updateReleaseBinding = controlPlaneTool({
 export const deleteReleaseBinding = controlPlaneTool({
   name: 'delete_release_binding',
   title: 'Delete release binding',
-  description: 'Remove a deployment from an environment. To stop it but keep its settings, set state Undeploy with update_release_binding instead.',
+  description:
+    'Remove a deployment from an environment. To stop it but keep its settings, set state Undeploy with update_release_binding instead.',
   toolset: 'deployment',
   kind: 'destructive',
   idempotent: false,
@@ -238,10 +278,16 @@ export const deleteReleaseBinding = controlPlaneTool({
   output: z.object({ action: z.literal('deleted'), binding: bindingView }),
   authorization: {
     action: 'releasebinding:delete',
-    target: async (input, { deps }) => bindingTarget(deps.store, await requireResource(deps.store, 'ReleaseBinding', input.namespace_name, input.binding_name)),
+    target: async (input, { deps }) =>
+      bindingTarget(deps.store, await requireResource(deps.store, 'ReleaseBinding', input.namespace_name, input.binding_name)),
   },
   handler: async (input, { deps }) => {
-    const deleted = await deps.store.delete('ReleaseBinding', input.namespace_name, input.binding_name, input.resource_version ? { expectedVersion: input.resource_version } : {});
+    const deleted = await deps.store.delete(
+      'ReleaseBinding',
+      input.namespace_name,
+      input.binding_name,
+      input.resource_version ? { expectedVersion: input.resource_version } : {},
+    );
     return { action: 'deleted' as const, binding: viewBinding(deleted) };
   },
   summarize: (result) => `deleted binding ${result.binding.name} (${result.binding.component} in ${result.binding.environment})`,

@@ -23,19 +23,32 @@ function resolveParameters(workflow: Workflow, base: Record<string, unknown>, ov
   const declared = workflow.spec.parameters;
   const unknown = Object.keys(overrides).filter((key) => !(key in declared));
   if (unknown.length) {
-    throw new InvalidInputError(`workflow ${workflow.metadata.name} has no parameter(s) ${unknown.join(', ')}`, `Its parameters: ${Object.keys(declared).join(', ') || 'none'}.`);
+    throw new InvalidInputError(
+      `workflow ${workflow.metadata.name} has no parameter(s) ${unknown.join(', ')}`,
+      `Its parameters: ${Object.keys(declared).join(', ') || 'none'}.`,
+    );
   }
   const resolved: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(declared)) {
     const value = overrides[key] ?? base[key] ?? spec.default;
     if (value !== undefined) resolved[key] = value;
-    else if (spec.required) throw new InvalidInputError(`workflow ${workflow.metadata.name} needs parameter ${key}${spec.description ? ` (${spec.description})` : ''}`);
+    else if (spec.required)
+      throw new InvalidInputError(
+        `workflow ${workflow.metadata.name} needs parameter ${key}${spec.description ? ` (${spec.description})` : ''}`,
+      );
   }
   return resolved;
 }
 
 /** Create a Pending run named `<prefix>-NN` (the next free number); the data plane executes it. */
-async function startRun(store: ResourceStore, namespace: string, workflow: Workflow, parameters: Record<string, unknown>, component: Component | undefined, actor: Actor): Promise<WorkflowRun> {
+async function startRun(
+  store: ResourceStore,
+  namespace: string,
+  workflow: Workflow,
+  parameters: Record<string, unknown>,
+  component: Component | undefined,
+  actor: Actor,
+): Promise<WorkflowRun> {
   const prefix = component ? `${component.metadata.name}-build` : `${workflow.metadata.name}-run`;
   const existing = await store.count('WorkflowRun');
   for (let attempt = 0; attempt < 20; attempt++) {
@@ -83,7 +96,8 @@ export const listWorkflowRuns = controlPlaneTool({
   authorization: {
     action: 'workflowrun:view',
     target: async (input, { deps }) => {
-      if (input.component_name) return componentTarget(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name));
+      if (input.component_name)
+        return componentTarget(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name));
       return input.project_name ? projectTarget(input.namespace_name, input.project_name) : namespaceTarget(input.namespace_name);
     },
     filtersItems: true,
@@ -94,7 +108,12 @@ export const listWorkflowRuns = controlPlaneTool({
       : input.project_name;
     const page = await listVisible(
       deps.store,
-      { kind: 'WorkflowRun', namespace: input.namespace_name, ...(project ? { project } : {}), ...(input.component_name ? { component: input.component_name } : {}) },
+      {
+        kind: 'WorkflowRun',
+        namespace: input.namespace_name,
+        ...(project ? { project } : {}),
+        ...(input.component_name ? { component: input.component_name } : {}),
+      },
       (run) => isAllowed('workflowrun:view', runTarget(run)),
       input,
       (run) => input.status === undefined || (run.status?.phase ?? 'Pending') === input.status,
@@ -118,7 +137,8 @@ export const getWorkflowRun = controlPlaneTool({
     target: async (input, { deps }) => runTarget(await requireResource(deps.store, 'WorkflowRun', input.namespace_name, input.run_name)),
   },
   handler: async (input, { deps }) => detailRun(await requireResource(deps.store, 'WorkflowRun', input.namespace_name, input.run_name)),
-  summarize: (result) => `${result.name} ${result.status}: ${result.tasks.map((task) => `${task.name} ${task.status}`).join(', ')}${result.message ? ` — ${result.message}` : ''}`,
+  summarize: (result) =>
+    `${result.name} ${result.status}: ${result.tasks.map((task) => `${task.name} ${task.status}`).join(', ')}${result.message ? ` — ${result.message}` : ''}`,
 });
 
 export const createWorkflowRun = controlPlaneTool({
@@ -138,14 +158,21 @@ export const createWorkflowRun = controlPlaneTool({
   authorization: {
     action: 'workflowrun:create',
     target: async (input, { deps }) =>
-      input.component_name ? componentTarget(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name)) : namespaceTarget(input.namespace_name),
+      input.component_name
+        ? componentTarget(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name))
+        : namespaceTarget(input.namespace_name),
   },
   handler: async (input, context) => {
     const { store } = context.deps;
     const workflow = await requireResource(store, 'Workflow', input.namespace_name, input.workflow_name);
-    const component = input.component_name ? await requireResource(store, 'Component', input.namespace_name, input.component_name) : undefined;
+    const component = input.component_name
+      ? await requireResource(store, 'Component', input.namespace_name, input.component_name)
+      : undefined;
     const parameters = resolveParameters(workflow, {}, input.parameters);
-    return { action: 'created' as const, run: detailRun(await startRun(store, input.namespace_name, workflow, parameters, component, actorOf(context))) };
+    return {
+      action: 'created' as const,
+      run: detailRun(await startRun(store, input.namespace_name, workflow, parameters, component, actorOf(context))),
+    };
   },
   summarize: (result) => `started ${result.run.name} (${result.run.workflow}); watch it with get_workflow_run`,
 });
@@ -161,19 +188,27 @@ export const triggerWorkflowRun = controlPlaneTool({
   output: z.object({ action: z.literal('triggered'), run: runDetail }),
   authorization: {
     action: 'workflowrun:create',
-    target: async (input, { deps }) => componentTarget(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name)),
+    target: async (input, { deps }) =>
+      componentTarget(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name)),
   },
   handler: async (input, context) => {
     const { store } = context.deps;
     const component = await requireResource(store, 'Component', input.namespace_name, input.component_name);
     if (!component.spec.workflow) {
-      throw new InvalidInputError(`component ${input.component_name} has no build workflow`, 'Set one with update_component (workflow), or use create_workflow_run.');
+      throw new InvalidInputError(
+        `component ${input.component_name} has no build workflow`,
+        'Set one with update_component (workflow), or use create_workflow_run.',
+      );
     }
     const workflow = await requireResource(store, 'Workflow', input.namespace_name, component.spec.workflow.name);
     const parameters = resolveParameters(workflow, component.spec.workflow.parameters, input.parameters);
-    return { action: 'triggered' as const, run: detailRun(await startRun(store, input.namespace_name, workflow, parameters, component, actorOf(context))) };
+    return {
+      action: 'triggered' as const,
+      run: detailRun(await startRun(store, input.namespace_name, workflow, parameters, component, actorOf(context))),
+    };
   },
-  summarize: (result) => `triggered ${result.run.name} (${result.run.workflow}) for ${result.run.component}; watch it with get_workflow_run`,
+  summarize: (result) =>
+    `triggered ${result.run.name} (${result.run.workflow}) for ${result.run.component}; watch it with get_workflow_run`,
 });
 
 export default [listWorkflowRuns, getWorkflowRun, createWorkflowRun, triggerWorkflowRun];

@@ -20,7 +20,8 @@ export const listWorkflows = controlPlaneTool({
     const page = await listVisible(deps.store, { kind: 'Workflow', namespace: input.namespace_name }, () => true, input);
     return { workflows: page.items.map(viewWorkflow), ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}) };
   },
-  summarize: (result) => `workflows: ${result.workflows.map((workflow) => `${workflow.name} (${workflow.tasks.join(' → ')})`).join('; ') || 'none'}`,
+  summarize: (result) =>
+    `workflows: ${result.workflows.map((workflow) => `${workflow.name} (${workflow.tasks.join(' → ')})`).join('; ') || 'none'}`,
 });
 
 export default [listWorkflows];

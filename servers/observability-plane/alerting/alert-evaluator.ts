@@ -11,7 +11,12 @@ export interface Evaluation {
 }
 
 function scopeOf(rule: AlertRule): TelemetryScope {
-  return { namespace: rule.namespace, project: rule.project, component: rule.component, ...(rule.environment ? { environment: rule.environment } : {}) };
+  return {
+    namespace: rule.namespace,
+    project: rule.project,
+    component: rule.component,
+    ...(rule.environment ? { environment: rule.environment } : {}),
+  };
 }
 
 const latest = (points: MetricPoint[]) => points[points.length - 1]?.value ?? 0;
@@ -22,7 +27,12 @@ export async function evaluateRule(rule: AlertRule, telemetry: TelemetryBackend,
   const scope = scopeOf(rule);
   const condition = rule.condition;
   if (condition.kind === 'log-count') {
-    const count = await telemetry.logs.countComponentLogs({ scope, window, levels: condition.levels, ...(condition.search ? { search: condition.search } : {}) });
+    const count = await telemetry.logs.countComponentLogs({
+      scope,
+      window,
+      levels: condition.levels,
+      ...(condition.search ? { search: condition.search } : {}),
+    });
     return {
       rule: rule.name,
       firing: count >= condition.threshold,
@@ -35,7 +45,12 @@ export async function evaluateRule(rule: AlertRule, telemetry: TelemetryBackend,
     condition.metric === 'cpuUsage' || condition.metric === 'memoryUsage'
       ? latest((await telemetry.metrics.resourceMetrics({ scope, window, stepSeconds }))[condition.metric])
       : latest((await telemetry.metrics.httpMetrics({ scope, window, stepSeconds }))[condition.metric]);
-  return { rule: rule.name, firing: value > condition.above, value, message: `${condition.metric} is ${value} (above ${condition.above} fires)` };
+  return {
+    rule: rule.name,
+    firing: value > condition.above,
+    value,
+    message: `${condition.metric} is ${value} (above ${condition.above} fires)`,
+  };
 }
 
 /**
@@ -71,7 +86,17 @@ export class AlertEvaluator {
           const evaluation = await evaluateRule(rule, this.telemetry, now);
           results.push(evaluation);
           if (evaluation.firing) {
-            const { incident, opened } = this.incidents.recordFiring({ name: rule.name, severity: rule.severity, scope: scopeOf(rule), ...(rule.description ? { description: rule.description } : {}) }, evaluation.value, evaluation.message, now);
+            const { incident, opened } = this.incidents.recordFiring(
+              {
+                name: rule.name,
+                severity: rule.severity,
+                scope: scopeOf(rule),
+                ...(rule.description ? { description: rule.description } : {}),
+              },
+              evaluation.value,
+              evaluation.message,
+              now,
+            );
             if (opened) this.logger.warn({ rule: rule.name, incident: incident.id }, `incident opened: ${evaluation.message}`);
           } else if (this.incidents.resolveCleared(rule.name, now)) {
             this.logger.info({ rule: rule.name }, 'incident resolved: condition cleared');

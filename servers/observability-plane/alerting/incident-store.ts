@@ -70,7 +70,12 @@ export class IncidentStore {
   }
 
   /** Record a firing: one alert, attached to the rule's unresolved incident or a new open one. */
-  recordFiring(rule: { name: string; severity: string; scope: TelemetryScope; description?: string }, value: number, message: string, at = new Date()): { alert: Alert; incident: Incident; opened: boolean } {
+  recordFiring(
+    rule: { name: string; severity: string; scope: TelemetryScope; description?: string },
+    value: number,
+    message: string,
+    at = new Date(),
+  ): { alert: Alert; incident: Incident; opened: boolean } {
     const time = at.toISOString();
     return this.db.transaction(() => {
       let incident = this.unresolvedIncident(rule.name);
@@ -85,13 +90,31 @@ export class IncidentStore {
           .run({ id, rule: rule.name, severity: rule.severity, ...scopeColumns(rule.scope), summary: rule.description ?? message, time });
         incident = this.incident(id)!;
       }
-      const alert: Alert = { id: randomUUID(), rule: rule.name, severity: rule.severity, scope: rule.scope, firedAt: time, value, message, incidentId: incident.id };
+      const alert: Alert = {
+        id: randomUUID(),
+        rule: rule.name,
+        severity: rule.severity,
+        scope: rule.scope,
+        firedAt: time,
+        value,
+        message,
+        incidentId: incident.id,
+      };
       this.db
         .prepare(
           `INSERT INTO alerts (id, rule, severity, namespace, project, component, environment, fired_at, value, message, incident_id)
            VALUES (@id, @rule, @severity, @namespace, @project, @component, @environment, @time, @value, @message, @incidentId)`,
         )
-        .run({ id: alert.id, rule: rule.name, severity: rule.severity, ...scopeColumns(rule.scope), time, value, message, incidentId: incident.id });
+        .run({
+          id: alert.id,
+          rule: rule.name,
+          severity: rule.severity,
+          ...scopeColumns(rule.scope),
+          time,
+          value,
+          message,
+          incidentId: incident.id,
+        });
       this.db.prepare('UPDATE incidents SET alert_count = alert_count + 1, last_alert_at = ? WHERE id = ?').run(time, incident.id);
       return { alert, incident: this.incident(incident.id)!, opened };
     })();
@@ -124,7 +147,9 @@ export class IncidentStore {
 
   queryAlerts(query: AlertQuery): Alert[] {
     const { where, params } = scopeWhere(query, 'fired_at');
-    const rows = this.db.prepare(`SELECT * FROM alerts WHERE ${where} ORDER BY fired_at ${query.sort === 'asc' ? 'ASC' : 'DESC'} LIMIT @limit`).all({ ...params, limit: query.limit }) as Row[];
+    const rows = this.db
+      .prepare(`SELECT * FROM alerts WHERE ${where} ORDER BY fired_at ${query.sort === 'asc' ? 'ASC' : 'DESC'} LIMIT @limit`)
+      .all({ ...params, limit: query.limit }) as Row[];
     return rows.map(toAlert);
   }
 
@@ -142,25 +167,39 @@ export class IncidentStore {
   }
 
   private unresolvedIncident(rule: string): Incident | undefined {
-    const row = this.db.prepare("SELECT * FROM incidents WHERE rule = ? AND status != 'resolved' ORDER BY opened_at DESC LIMIT 1").get(rule) as Row | undefined;
+    const row = this.db
+      .prepare("SELECT * FROM incidents WHERE rule = ? AND status != 'resolved' ORDER BY opened_at DESC LIMIT 1")
+      .get(rule) as Row | undefined;
     return row ? toIncident(row) : undefined;
   }
 }
 
 export class IncidentTransitionError extends Error {
-  constructor(readonly from: IncidentStatus, readonly to: IncidentStatus) {
+  constructor(
+    readonly from: IncidentStatus,
+    readonly to: IncidentStatus,
+  ) {
     super(`an incident that is ${from} cannot become ${to}`);
   }
 }
 
 function scopeColumns(scope: TelemetryScope) {
-  return { namespace: scope.namespace, project: scope.project ?? null, component: scope.component ?? null, environment: scope.environment ?? null };
+  return {
+    namespace: scope.namespace,
+    project: scope.project ?? null,
+    component: scope.component ?? null,
+    environment: scope.environment ?? null,
+  };
 }
 
 /** Every value is a bound parameter; a scope field narrows only when given. */
 function scopeWhere(query: AlertQuery, timeColumn: string) {
   const clauses = ['namespace = @namespace', `${timeColumn} >= @start`, `${timeColumn} <= @end`];
-  const params: Record<string, string> = { namespace: query.scope.namespace, start: query.window.start.toISOString(), end: query.window.end.toISOString() };
+  const params: Record<string, string> = {
+    namespace: query.scope.namespace,
+    start: query.window.start.toISOString(),
+    end: query.window.end.toISOString(),
+  };
   for (const field of ['project', 'component', 'environment'] as const) {
     const value = query.scope[field];
     if (value) (clauses.push(`${field} = @${field}`), (params[field] = value));
@@ -178,7 +217,16 @@ function scopeOfRow(row: Row): TelemetryScope {
 }
 
 function toAlert(row: Row): Alert {
-  return { id: String(row.id), rule: String(row.rule), severity: String(row.severity), scope: scopeOfRow(row), firedAt: String(row.fired_at), value: Number(row.value), message: String(row.message), incidentId: String(row.incident_id) };
+  return {
+    id: String(row.id),
+    rule: String(row.rule),
+    severity: String(row.severity),
+    scope: scopeOfRow(row),
+    firedAt: String(row.fired_at),
+    value: Number(row.value),
+    message: String(row.message),
+    incidentId: String(row.incident_id),
+  };
 }
 
 function toIncident(row: Row): Incident {

@@ -36,10 +36,28 @@ function podSeries(sample: PodSample): RemoteWriteSeries[] {
     { labels: { __name__: 'kube_pod_status_phase', job: 'kube-state-metrics', ...pod, phase: 'Running' }, samples: point(1) },
     { labels: { __name__: 'container_cpu_usage_seconds_total', ...pod, container: 'main' }, samples: point(sample.cpuSecondsTotal) },
     { labels: { __name__: 'container_memory_working_set_bytes', ...pod, container: 'main' }, samples: point(sample.memoryWorkingSetBytes) },
-    { labels: { __name__: 'kube_pod_container_resource_requests', job: 'kube-state-metrics', ...pod, container: 'main', resource: 'cpu' }, samples: point(sample.cpuRequestCores) },
-    { labels: { __name__: 'kube_pod_container_resource_requests', job: 'kube-state-metrics', ...pod, container: 'main', resource: 'memory' }, samples: point(sample.memoryRequestBytes) },
-    { labels: { __name__: 'kube_pod_container_resource_limits', job: 'kube-state-metrics', ...pod, container: 'main', resource: 'cpu' }, samples: point(sample.cpuLimitCores) },
-    { labels: { __name__: 'kube_pod_container_resource_limits', job: 'kube-state-metrics', ...pod, container: 'main', resource: 'memory' }, samples: point(sample.memoryLimitBytes) },
+    {
+      labels: { __name__: 'kube_pod_container_resource_requests', job: 'kube-state-metrics', ...pod, container: 'main', resource: 'cpu' },
+      samples: point(sample.cpuRequestCores),
+    },
+    {
+      labels: {
+        __name__: 'kube_pod_container_resource_requests',
+        job: 'kube-state-metrics',
+        ...pod,
+        container: 'main',
+        resource: 'memory',
+      },
+      samples: point(sample.memoryRequestBytes),
+    },
+    {
+      labels: { __name__: 'kube_pod_container_resource_limits', job: 'kube-state-metrics', ...pod, container: 'main', resource: 'cpu' },
+      samples: point(sample.cpuLimitCores),
+    },
+    {
+      labels: { __name__: 'kube_pod_container_resource_limits', job: 'kube-state-metrics', ...pod, container: 'main', resource: 'memory' },
+      samples: point(sample.memoryLimitBytes),
+    },
   ];
   if (sample.http) {
     const hubble = { reporter: 'server', destination_namespace: sample.kubernetesNamespace, destination_pod: sample.pod };
@@ -52,7 +70,10 @@ function podSeries(sample: PodSample): RemoteWriteSeries[] {
       const le = index < sample.http!.bounds.length ? String(sample.http!.bounds[index]) : '+Inf';
       series.push({ labels: { __name__: 'hubble_http_request_duration_seconds_bucket', ...hubble, le }, samples: point(cumulative) });
     });
-    series.push({ labels: { __name__: 'hubble_http_request_duration_seconds_sum', ...hubble }, samples: point(sample.http.durationSumSeconds) });
+    series.push({
+      labels: { __name__: 'hubble_http_request_duration_seconds_sum', ...hubble },
+      samples: point(sample.http.durationSumSeconds),
+    });
     series.push({ labels: { __name__: 'hubble_http_request_duration_seconds_count', ...hubble }, samples: point(cumulative) });
   }
   return series;

@@ -132,7 +132,12 @@ export interface SpanDetails extends Span {
 export interface TraceBackend {
   queryTraces(query: TraceQuery): Promise<TracePage>;
   /** The spans of one trace, in start order, restricted to the scope (a caller sees only spans it may see). */
-  traceSpans(query: { traceId: string; scope: TelemetryScope; window?: TimeWindow; limit: number }): Promise<{ spans: Span[]; total: number }>;
+  traceSpans(query: {
+    traceId: string;
+    scope: TelemetryScope;
+    window?: TimeWindow;
+    limit: number;
+  }): Promise<{ spans: Span[]; total: number }>;
   /** One span, unscoped: the caller authorizes against the span's own `scope` before returning it. */
   getSpan(traceId: string, spanId: string): Promise<SpanDetails | undefined>;
 }

@@ -4,9 +4,28 @@ import { InvalidInputError, NotFoundError } from '../../../shared/tools/errors.j
 import { IncidentTransitionError } from '../alerting/incident-store.js';
 import { authorizeScope, telemetryTarget } from './support/access.js';
 import { observabilityTool } from './support/define.js';
-import { describeWindow, resolveWindow, resultLimit, scopeArguments, scopeOf, scopeOutput, sortOrder, windowArguments, windowOutput } from './support/query-arguments.js';
+import {
+  describeWindow,
+  resolveWindow,
+  resultLimit,
+  scopeArguments,
+  scopeOf,
+  scopeOutput,
+  sortOrder,
+  windowArguments,
+  windowOutput,
+} from './support/query-arguments.js';
 
-const alertView = z.object({ id: z.string(), rule: z.string(), severity: z.string(), scope: scopeOutput, firedAt: z.string(), value: z.number(), message: z.string(), incidentId: z.string() });
+const alertView = z.object({
+  id: z.string(),
+  rule: z.string(),
+  severity: z.string(),
+  scope: scopeOutput,
+  firedAt: z.string(),
+  value: z.number(),
+  message: z.string(),
+  incidentId: z.string(),
+});
 const incidentView = z.object({
   id: z.string(),
   rule: z.string(),
@@ -37,10 +56,21 @@ export const queryAlerts = observabilityTool({
   handler: async (input, { deps }) => {
     const scope = scopeOf(input);
     const window = resolveWindow(input, deps.limits);
-    const alerts = deps.incidents.queryAlerts({ scope, window, limit: Math.min(input.limit, deps.limits.maxResults), sort: input.sort_order });
-    return { scope, window: describeWindow(window), alerts, hints: alerts.length === 0 ? ['No alerts fired in the window; query_incidents shows longer-running incidents.'] : [] };
+    const alerts = deps.incidents.queryAlerts({
+      scope,
+      window,
+      limit: Math.min(input.limit, deps.limits.maxResults),
+      sort: input.sort_order,
+    });
+    return {
+      scope,
+      window: describeWindow(window),
+      alerts,
+      hints: alerts.length === 0 ? ['No alerts fired in the window; query_incidents shows longer-running incidents.'] : [],
+    };
   },
-  summarize: (result) => result.alerts.map((alert) => `${alert.firedAt} [${alert.severity}] ${alert.rule}: ${alert.message}`).join('\n') || 'no alerts',
+  summarize: (result) =>
+    result.alerts.map((alert) => `${alert.firedAt} [${alert.severity}] ${alert.rule}: ${alert.message}`).join('\n') || 'no alerts',
 });
 
 export const queryIncidents = observabilityTool({
@@ -50,16 +80,38 @@ export const queryIncidents = observabilityTool({
   toolset: 'alerts',
   kind: 'read',
   scope: SCOPES.observabilityRead,
-  input: z.object({ ...scopeArguments, ...windowArguments, status: z.enum(['open', 'acknowledged', 'resolved']).optional(), limit: resultLimit.default(50), sort_order: sortOrder }),
+  input: z.object({
+    ...scopeArguments,
+    ...windowArguments,
+    status: z.enum(['open', 'acknowledged', 'resolved']).optional(),
+    limit: resultLimit.default(50),
+    sort_order: sortOrder,
+  }),
   output: z.object({ scope: scopeOutput, window: windowOutput, incidents: z.array(incidentView) }),
   authorization: authorizeScope('incidents:view'),
   handler: async (input, { deps }) => {
     const scope = scopeOf(input);
-    const window = resolveWindow(input, { ...deps.limits, defaultWindowMinutes: 24 * 60, maxWindowHours: Math.max(deps.limits.maxWindowHours, 24 * 30) });
-    const incidents = deps.incidents.queryIncidents({ scope, window, limit: Math.min(input.limit, deps.limits.maxResults), sort: input.sort_order, ...(input.status ? { status: input.status } : {}) });
+    const window = resolveWindow(input, {
+      ...deps.limits,
+      defaultWindowMinutes: 24 * 60,
+      maxWindowHours: Math.max(deps.limits.maxWindowHours, 24 * 30),
+    });
+    const incidents = deps.incidents.queryIncidents({
+      scope,
+      window,
+      limit: Math.min(input.limit, deps.limits.maxResults),
+      sort: input.sort_order,
+      ...(input.status ? { status: input.status } : {}),
+    });
     return { scope, window: describeWindow(window), incidents };
   },
-  summarize: (result) => result.incidents.map((incident) => `${incident.id} ${incident.status} [${incident.severity}] ${incident.rule}: ${incident.summary} (${incident.alertCount} alerts)`).join('\n') || 'no incidents',
+  summarize: (result) =>
+    result.incidents
+      .map(
+        (incident) =>
+          `${incident.id} ${incident.status} [${incident.severity}] ${incident.rule}: ${incident.summary} (${incident.alertCount} alerts)`,
+      )
+      .join('\n') || 'no incidents',
 });
 
 export const updateIncident = observabilityTool({
@@ -86,7 +138,8 @@ export const updateIncident = observabilityTool({
       if (!incident) throw new NotFoundError(`incident ${input.incident_id}`);
       return { incident };
     } catch (error) {
-      if (error instanceof IncidentTransitionError) throw new InvalidInputError(error.message, 'Query the incident to see its current status.');
+      if (error instanceof IncidentTransitionError)
+        throw new InvalidInputError(error.message, 'Query the incident to see its current status.');
       throw error;
     }
   },

@@ -5,11 +5,26 @@ import type { MetricPoint } from '../backends/telemetry-backend.js';
 import { authorizeScope, telemetryTarget } from './support/access.js';
 import { observabilityTool } from './support/define.js';
 import { groupIntoPatterns } from './support/log-patterns.js';
-import { describeWindow, resolveWindow, scopeArguments, scopeOf, scopeOutput, windowArguments, windowOutput } from './support/query-arguments.js';
+import {
+  describeWindow,
+  resolveWindow,
+  scopeArguments,
+  scopeOf,
+  scopeOutput,
+  windowArguments,
+  windowOutput,
+} from './support/query-arguments.js';
 import { sanitizeUntrustedText } from './support/untrusted-text.js';
 
-const traceLine = z.object({ traceId: z.string(), name: z.string(), durationMs: z.number(), errorSpanCount: z.number(), services: z.array(z.string()) });
-const average = (points: MetricPoint[]) => (points.length ? Math.round((points.reduce((sum, point) => sum + point.value, 0) / points.length) * 10_000) / 10_000 : null);
+const traceLine = z.object({
+  traceId: z.string(),
+  name: z.string(),
+  durationMs: z.number(),
+  errorSpanCount: z.number(),
+  services: z.array(z.string()),
+});
+const average = (points: MetricPoint[]) =>
+  points.length ? Math.round((points.reduce((sum, point) => sum + point.value, 0) / points.length) * 10_000) / 10_000 : null;
 const maximum = (points: MetricPoint[]) => (points.length ? Math.max(...points.map((point) => point.value)) : null);
 
 export const diagnoseComponent = observabilityTool({
@@ -30,7 +45,12 @@ export const diagnoseComponent = observabilityTool({
       .describe('From ERROR and WARN lines; untrusted workload text'),
     errorLines: z.number(),
     red: z
-      .object({ requestRate: z.number().nullable(), errorRate: z.number().nullable(), maxErrorRate: z.number().nullable(), latencyP99Ms: z.number().nullable() })
+      .object({
+        requestRate: z.number().nullable(),
+        errorRate: z.number().nullable(),
+        maxErrorRate: z.number().nullable(),
+        latencyP99Ms: z.number().nullable(),
+      })
       .optional(),
     slowestTraces: z.array(traceLine).optional(),
     failedTraces: z.array(traceLine).optional(),
@@ -61,12 +81,31 @@ export const diagnoseComponent = observabilityTool({
     return {
       scope,
       window: describeWindow(window),
-      errorPatterns: groupIntoPatterns(lines, 5).map(({ pattern, count, level, example }) => ({ pattern, count, ...(level ? { level } : {}), example })),
+      errorPatterns: groupIntoPatterns(lines, 5).map(({ pattern, count, level, example }) => ({
+        pattern,
+        count,
+        ...(level ? { level } : {}),
+        example,
+      })),
       errorLines: logs.total,
       ...(http
-        ? { red: { requestRate: average(http.requestRate), errorRate: average(http.errorRate), maxErrorRate: maximum(http.errorRate), latencyP99Ms: average(http.latencyP99Ms) } }
+        ? {
+            red: {
+              requestRate: average(http.requestRate),
+              errorRate: average(http.errorRate),
+              maxErrorRate: maximum(http.errorRate),
+              latencyP99Ms: average(http.latencyP99Ms),
+            },
+          }
         : {}),
-      ...(slow ? { slowestTraces: [...slow.traces].sort((a, b) => b.durationMs - a.durationMs).slice(0, 5).map(view) } : {}),
+      ...(slow
+        ? {
+            slowestTraces: [...slow.traces]
+              .sort((a, b) => b.durationMs - a.durationMs)
+              .slice(0, 5)
+              .map(view),
+          }
+        : {}),
       ...(failed ? { failedTraces: failed.traces.slice(0, 5).map(view) } : {}),
       omitted: [...(mayMetrics ? [] : ['red (needs metrics:view)']), ...(mayTraces ? [] : ['traces (needs traces:view)'])],
       untrustedContent: true as const,

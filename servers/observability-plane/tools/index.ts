@@ -8,4 +8,11 @@ import metrics from './metrics.js';
 import traces from './traces.js';
 
 /** Every observability tool, one family file each. */
-export const observabilityPlaneTools: AnyToolDefinition<ObservabilityPlaneDeps>[] = [...logs, ...traces, ...metrics, ...alerts, ...diagnose, ...identity];
+export const observabilityPlaneTools: AnyToolDefinition<ObservabilityPlaneDeps>[] = [
+  ...logs,
+  ...traces,
+  ...metrics,
+  ...alerts,
+  ...diagnose,
+  ...identity,
+];

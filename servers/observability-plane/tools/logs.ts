@@ -19,7 +19,11 @@ import {
 import { emptyResultHints, windowHints } from './support/result-hints.js';
 import { sanitizeUntrustedText } from './support/untrusted-text.js';
 
-const logLevels = z.array(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR'])).max(4).optional().describe('Only these levels; default all');
+const logLevels = z
+  .array(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']))
+  .max(4)
+  .optional()
+  .describe('Only these levels; default all');
 const searchPhrase = z.string().min(1).max(200).optional().describe('Case-insensitive text the line must contain (literal, not a query)');
 
 const lineView = z.object({
@@ -123,7 +127,10 @@ export const queryComponentLogs = observabilityTool({
       window: describeWindow(window),
       ...presented,
       untrustedContent: true as const,
-      hints: [...windowHints(window), ...(page.total === 0 ? emptyResultHints('logs', scope, window, Boolean(input.search_phrase || input.log_levels?.length)) : [])],
+      hints: [
+        ...windowHints(window),
+        ...(page.total === 0 ? emptyResultHints('logs', scope, window, Boolean(input.search_phrase || input.log_levels?.length)) : []),
+      ],
     };
   },
   summarize: summarizeLogs,
@@ -164,14 +171,23 @@ export const queryWorkflowLogs = observabilityTool({
       sort: input.sort_order,
     });
     // The backend filters by run; the scope arguments narrow further to what the caller was authorized for.
-    const lines = page.lines.filter((line) => (!scope.project || line.project === scope.project) && (!scope.component || line.component === scope.component));
+    const lines = page.lines.filter(
+      (line) => (!scope.project || line.project === scope.project) && (!scope.component || line.component === scope.component),
+    );
     const filteredPage = { ...page, lines, total: lines.length < page.lines.length ? lines.length : page.total };
     return {
       scope,
       window: describeWindow(window),
       ...present(filteredPage, limit, false, deps.limits),
       untrustedContent: true as const,
-      hints: [...windowHints(window), ...(filteredPage.total === 0 ? ['No workflow log lines: check run_name with list_workflow_runs on the control plane, and widen the window (runs may be older than 15 minutes).'] : [])],
+      hints: [
+        ...windowHints(window),
+        ...(filteredPage.total === 0
+          ? [
+              'No workflow log lines: check run_name with list_workflow_runs on the control plane, and widen the window (runs may be older than 15 minutes).',
+            ]
+          : []),
+      ],
     };
   },
   summarize: summarizeLogs,

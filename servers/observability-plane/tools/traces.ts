@@ -4,7 +4,18 @@ import { NotFoundError } from '../../../shared/tools/errors.js';
 import type { Span } from '../backends/telemetry-backend.js';
 import { authorizeScope, telemetryTarget } from './support/access.js';
 import { observabilityTool } from './support/define.js';
-import { describeWindow, resolveQuery, resolveWindow, resultLimit, scopeArguments, scopeOf, scopeOutput, sortOrder, windowArguments, windowOutput } from './support/query-arguments.js';
+import {
+  describeWindow,
+  resolveQuery,
+  resolveWindow,
+  resultLimit,
+  scopeArguments,
+  scopeOf,
+  scopeOutput,
+  sortOrder,
+  windowArguments,
+  windowOutput,
+} from './support/query-arguments.js';
 import { emptyResultHints, windowHints } from './support/result-hints.js';
 import { sanitizeUntrustedText } from './support/untrusted-text.js';
 
@@ -51,7 +62,8 @@ function viewSpan(span: Span) {
 export const queryTraces = observabilityTool({
   name: 'query_traces',
   title: 'Query traces',
-  description: 'Distributed traces in a window (default last 15 minutes): entry operation, duration, span and error counts, services touched. Filter to failed or slow ones.',
+  description:
+    'Distributed traces in a window (default last 15 minutes): entry operation, duration, span and error counts, services touched. Filter to failed or slow ones.',
   toolset: 'traces',
   kind: 'read',
   openWorld: true,
@@ -85,7 +97,9 @@ export const queryTraces = observabilityTool({
       limit,
       sort: input.sort_order,
     });
-    const traces = page.traces.slice(0, limit).map(({ endTime: _end, ...trace }) => ({ ...trace, name: sanitizeUntrustedText(trace.name, 200) }));
+    const traces = page.traces
+      .slice(0, limit)
+      .map(({ endTime: _end, ...trace }) => ({ ...trace, name: sanitizeUntrustedText(trace.name, 200) }));
     return {
       scope,
       window: describeWindow(window),
@@ -94,29 +108,53 @@ export const queryTraces = observabilityTool({
       total: page.total,
       totalExact: page.totalExact,
       truncated: page.total > traces.length,
-      hints: [...windowHints(window), ...(traces.length === 0 ? emptyResultHints('traces', scope, window, input.errors_only || input.min_duration_ms !== undefined) : [])],
+      hints: [
+        ...windowHints(window),
+        ...(traces.length === 0 ? emptyResultHints('traces', scope, window, input.errors_only || input.min_duration_ms !== undefined) : []),
+      ],
     };
   },
   summarize: (result) =>
-    [`${result.returned} of ${result.total} traces`, ...result.traces.map((trace) => `${trace.traceId} ${trace.name} ${trace.durationMs.toFixed(1)}ms spans=${trace.spanCount} errors=${trace.errorSpanCount} [${trace.services.join(' → ')}]`), ...result.hints].join('\n'),
+    [
+      `${result.returned} of ${result.total} traces`,
+      ...result.traces.map(
+        (trace) =>
+          `${trace.traceId} ${trace.name} ${trace.durationMs.toFixed(1)}ms spans=${trace.spanCount} errors=${trace.errorSpanCount} [${trace.services.join(' → ')}]`,
+      ),
+      ...result.hints,
+    ].join('\n'),
 });
 
 export const queryTraceSpans = observabilityTool({
   name: 'query_trace_spans',
   title: 'Query trace spans',
-  description: 'The spans of one trace (trace_id from query_traces) with parents, durations and status, to find the failing or slow hop. Only spans in your scope are returned.',
+  description:
+    'The spans of one trace (trace_id from query_traces) with parents, durations and status, to find the failing or slow hop. Only spans in your scope are returned.',
   toolset: 'traces',
   kind: 'read',
   openWorld: true,
   scope: SCOPES.observabilityRead,
   input: z.object({ trace_id: traceId, ...scopeArguments, ...windowArguments, limit: resultLimit.default(200) }),
-  output: z.object({ traceId: z.string(), scope: scopeOutput, spans: z.array(spanView), returned: z.number(), total: z.number(), truncated: z.boolean(), hints: z.array(z.string()) }),
+  output: z.object({
+    traceId: z.string(),
+    scope: scopeOutput,
+    spans: z.array(spanView),
+    returned: z.number(),
+    total: z.number(),
+    truncated: z.boolean(),
+    hints: z.array(z.string()),
+  }),
   authorization: authorizeScope('traces:view'),
   handler: async (input, { deps }) => {
     const scope = scopeOf(input);
     const window = input.start_time || input.end_time ? resolveWindow(input, deps.limits) : undefined;
     const limit = Math.min(input.limit, deps.limits.maxResults);
-    const { spans, total } = await deps.telemetry.traces.traceSpans({ traceId: input.trace_id, scope, ...(window ? { window } : {}), limit });
+    const { spans, total } = await deps.telemetry.traces.traceSpans({
+      traceId: input.trace_id,
+      scope,
+      ...(window ? { window } : {}),
+      limit,
+    });
     return {
       traceId: input.trace_id,
       scope,
@@ -124,11 +162,20 @@ export const queryTraceSpans = observabilityTool({
       returned: Math.min(spans.length, limit),
       total,
       truncated: total > Math.min(spans.length, limit),
-      hints: spans.length === 0 ? ['No spans of this trace in your scope: widen the scope (drop component/environment) or check the trace id.'] : [],
+      hints:
+        spans.length === 0
+          ? ['No spans of this trace in your scope: widen the scope (drop component/environment) or check the trace id.']
+          : [],
     };
   },
   summarize: (result) =>
-    [`trace ${result.traceId}: ${result.returned} of ${result.total} spans`, ...result.spans.map((span) => `${span.spanId}${span.parentSpanId ? ` ← ${span.parentSpanId}` : ' (root)'} ${span.service ?? ''} ${span.name} ${span.durationMs.toFixed(1)}ms ${span.status}${span.statusMessage ? `: ${span.statusMessage}` : ''}`)].join('\n'),
+    [
+      `trace ${result.traceId}: ${result.returned} of ${result.total} spans`,
+      ...result.spans.map(
+        (span) =>
+          `${span.spanId}${span.parentSpanId ? ` ← ${span.parentSpanId}` : ' (root)'} ${span.service ?? ''} ${span.name} ${span.durationMs.toFixed(1)}ms ${span.status}${span.statusMessage ? `: ${span.statusMessage}` : ''}`,
+      ),
+    ].join('\n'),
 });
 
 export const getSpanDetails = observabilityTool({
@@ -151,20 +198,32 @@ export const getSpanDetails = observabilityTool({
     action: 'traces:view',
     target: async (input, { deps }) => {
       const span = await deps.telemetry.traces.getSpan(input.trace_id, input.span_id);
-      if (!span) throw new NotFoundError(`span ${input.span_id} of trace ${input.trace_id}`, 'Take ids from query_traces and query_trace_spans.');
+      if (!span)
+        throw new NotFoundError(`span ${input.span_id} of trace ${input.trace_id}`, 'Take ids from query_traces and query_trace_spans.');
       return telemetryTarget(span.scope, deps.productionEnvironments);
     },
   },
   handler: async (input, { deps }) => {
     const span = await deps.telemetry.traces.getSpan(input.trace_id, input.span_id);
     if (!span) throw new NotFoundError(`span ${input.span_id} of trace ${input.trace_id}`);
-    return { ...viewSpan(span), traceId: span.traceId, scope: span.scope, attributes: sanitizeValues(span.attributes), resource: sanitizeValues(span.resource), untrustedContent: true as const };
+    return {
+      ...viewSpan(span),
+      traceId: span.traceId,
+      scope: span.scope,
+      attributes: sanitizeValues(span.attributes),
+      resource: sanitizeValues(span.resource),
+      untrustedContent: true as const,
+    };
   },
 });
 
 /** String attribute values are workload-controlled text. */
 function sanitizeValues(record: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(record).slice(0, 200).map(([key, value]) => [sanitizeUntrustedText(key, 200), typeof value === 'string' ? sanitizeUntrustedText(value, 1000) : value]));
+  return Object.fromEntries(
+    Object.entries(record)
+      .slice(0, 200)
+      .map(([key, value]) => [sanitizeUntrustedText(key, 200), typeof value === 'string' ? sanitizeUntrustedText(value, 1000) : value]),
+  );
 }
 
 export default [queryTraces, queryTraceSpans, getSpanDetails];

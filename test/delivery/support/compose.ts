@@ -68,5 +68,8 @@ export function publishedPorts(service: ComposeService): Array<{ host: number; h
 
 /** Keycloak-style `${NAME}` / `${NAME:default}` placeholders filled from `env`. */
 export function resolvePlaceholders(text: string, env: Record<string, string>): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_.]*)(?::([^}]*))?\}/g, (match, name: string, fallback: string | undefined) => env[name] ?? fallback ?? match);
+  return text.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_.]*)(?::([^}]*))?\}/g,
+    (match, name: string, fallback: string | undefined) => env[name] ?? fallback ?? match,
+  );
 }

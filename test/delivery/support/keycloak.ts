@@ -68,13 +68,17 @@ export async function startKeycloak(options: StartKeycloakOptions): Promise<Runn
   const url = `http://127.0.0.1:${port}`;
   const issuer = `${url}/realms/${REALM}`;
   // --db=dev-mem: the build option .ci/setup.d/40-keycloak.sh warmed up, so no re-augmentation here.
-  const child = spawn(join(home, 'bin', 'kc.sh'), ['start-dev', '--db=dev-mem', '--import-realm', '--http-host=127.0.0.1', `--http-port=${port}`], {
-    cwd: home,
-    // A small heap and C1 only: a dev server on 2 cores shared with the rest of the test run.
-    env: { ...process.env, JAVA_OPTS_KC_HEAP: '-Xms64m -Xmx512m', JAVA_OPTS_APPEND: '-XX:TieredStopAtLevel=1', ...options.realmEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group: kc.sh execs java, and stop() signals the group
-  });
+  const child = spawn(
+    join(home, 'bin', 'kc.sh'),
+    ['start-dev', '--db=dev-mem', '--import-realm', '--http-host=127.0.0.1', `--http-port=${port}`],
+    {
+      cwd: home,
+      // A small heap and C1 only: a dev server on 2 cores shared with the rest of the test run.
+      env: { ...process.env, JAVA_OPTS_KC_HEAP: '-Xms64m -Xmx512m', JAVA_OPTS_APPEND: '-XX:TieredStopAtLevel=1', ...options.realmEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: kc.sh execs java, and stop() signals the group
+    },
+  );
   let log = '';
   const keep = (chunk: Buffer) => (log = (log + chunk.toString()).slice(-20_000));
   child.stdout?.on('data', keep);
@@ -151,6 +155,7 @@ export async function signInAtKeycloak(authorizationUrl: URL, credentials: { use
     throw new Error(`Keycloak did not redirect after sign-in (HTTP ${submitted.status}): ${(await submitted.text()).slice(0, 500)}`);
   }
   const redirect = new URL(location);
-  if (redirect.origin === authorizationUrl.origin) throw new Error(`Keycloak asked for more than a password (required action?): ${location}`);
+  if (redirect.origin === authorizationUrl.origin)
+    throw new Error(`Keycloak asked for more than a password (required action?): ${location}`);
   return redirect;
 }

@@ -13,5 +13,10 @@ export function changedFields(before: unknown, after: unknown, paths: readonly s
 }
 
 function at(value: unknown, path: string): unknown {
-  return path.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), value) ?? null;
+  return (
+    path
+      .split('.')
+      .reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), value) ??
+    null
+  );
 }

@@ -14,7 +14,10 @@ function decodeCursor(cursor: string | undefined): string | undefined {
   try {
     return cursorState.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))).after;
   } catch {
-    throw new InvalidInputError('cursor is not one this server issued', 'Pass next_cursor from the previous page unchanged, or omit it to start over.');
+    throw new InvalidInputError(
+      'cursor is not one this server issued',
+      'Pass next_cursor from the previous page unchanged, or omit it to start over.',
+    );
   }
 }
 

@@ -58,7 +58,11 @@ export const namespaceView = z.object(commonShape);
 export const viewNamespace = (namespace: Namespace) => common(namespace);
 
 export const projectView = z.object({ ...commonShape, namespace: z.string(), deploymentPipeline: z.string() });
-export const viewProject = (project: Project) => ({ ...common(project), namespace: project.metadata.namespace!, deploymentPipeline: project.spec.deploymentPipelineRef });
+export const viewProject = (project: Project) => ({
+  ...common(project),
+  namespace: project.metadata.namespace!,
+  deploymentPipeline: project.spec.deploymentPipelineRef,
+});
 export const projectDetail = projectView.extend(provenanceShape);
 export const detailProject = (project: Project) => ({ ...viewProject(project), ...provenance(project) });
 
@@ -129,15 +133,28 @@ export const viewComponentType = (type: ComponentType) => ({
 });
 
 export const environmentView = z.object({ ...commonShape, isProduction: z.boolean(), dataPlane: z.string() });
-export const viewEnvironment = (environment: Environment) => ({ ...common(environment), isProduction: environment.spec.isProduction, dataPlane: environment.spec.dataPlaneRef });
+export const viewEnvironment = (environment: Environment) => ({
+  ...common(environment),
+  isProduction: environment.spec.isProduction,
+  dataPlane: environment.spec.dataPlaneRef,
+});
 
 export const pipelineView = z.object({ ...commonShape, promotionPaths: z.array(z.object({ from: z.string(), to: z.array(z.string()) })) });
 export const viewPipeline = (pipeline: DeploymentPipeline) => ({
   ...common(pipeline),
-  promotionPaths: pipeline.spec.promotionPaths.map((path) => ({ from: path.sourceEnvironmentRef, to: path.targetEnvironmentRefs.map((target) => target.name) })),
+  promotionPaths: pipeline.spec.promotionPaths.map((path) => ({
+    from: path.sourceEnvironmentRef,
+    to: path.targetEnvironmentRefs.map((target) => target.name),
+  })),
 });
 
-export const releaseView = z.object({ ...commonShape, project: z.string(), component: z.string(), image: z.string(), createdAt: optionalText });
+export const releaseView = z.object({
+  ...commonShape,
+  project: z.string(),
+  component: z.string(),
+  image: z.string(),
+  createdAt: optionalText,
+});
 export const viewRelease = (release: ComponentRelease) => ({
   ...common(release),
   project: release.spec.owner.projectName,
@@ -191,7 +208,7 @@ export const bindingDetail = bindingView.extend({
   effective: z
     .object({ replicas: z.number(), resources: resourcesView, env: envView })
     .optional()
-    .describe('what runs: the release defaults with this environment\'s overrides applied'),
+    .describe("what runs: the release defaults with this environment's overrides applied"),
   status: z
     .object({
       readyReplicas: z.number().optional(),
@@ -224,7 +241,12 @@ export function detailBinding(binding: ReleaseBinding, release?: ComponentReleas
           status: {
             ...(binding.status.readyReplicas !== undefined ? { readyReplicas: binding.status.readyReplicas } : {}),
             ...(binding.status.desiredReplicas !== undefined ? { desiredReplicas: binding.status.desiredReplicas } : {}),
-            conditions: binding.status.conditions.map(({ type, status, reason, message }) => ({ type, status, ...(reason ? { reason } : {}), ...(message ? { message } : {}) })),
+            conditions: binding.status.conditions.map(({ type, status, reason, message }) => ({
+              type,
+              status,
+              ...(reason ? { reason } : {}),
+              ...(message ? { message } : {}),
+            })),
             endpoints: binding.status.endpoints,
           },
         }
@@ -272,7 +294,9 @@ export const runDetail = runView.extend({
   parameters: z.record(z.string(), z.unknown()),
   message: optionalText,
   releaseName: optionalText,
-  tasks: z.array(z.object({ name: z.string(), status: z.string(), startedAt: optionalText, completedAt: optionalText, message: optionalText })),
+  tasks: z.array(
+    z.object({ name: z.string(), status: z.string(), startedAt: optionalText, completedAt: optionalText, message: optionalText }),
+  ),
 });
 export const detailRun = (run: WorkflowRun) => ({
   ...viewRun(run),
@@ -295,5 +319,7 @@ export const changeList = z
 
 /** A list result: `{ <key>: items, next_cursor? }`. */
 export function listOutput<Key extends string, Item extends z.ZodType>(key: Key, item: Item) {
-  return z.object({ [key]: z.array(item), next_cursor: z.string().optional() } as Record<Key, z.ZodArray<Item>> & { next_cursor: z.ZodOptional<z.ZodString> });
+  return z.object({ [key]: z.array(item), next_cursor: z.string().optional() } as Record<Key, z.ZodArray<Item>> & {
+    next_cursor: z.ZodOptional<z.ZodString>;
+  });
 }

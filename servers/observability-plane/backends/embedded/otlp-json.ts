@@ -150,11 +150,18 @@ export function scopeAttributes(scope: TelemetryScope): Record<string, string> {
 }
 
 /** Groups items by resource (attributes in a stable order), keeping first-seen order. */
-function groupByResource<T>(items: readonly T[], resourceOf: (item: T) => Record<string, unknown>): Array<{ resource: OtlpResource; items: T[] }> {
+function groupByResource<T>(
+  items: readonly T[],
+  resourceOf: (item: T) => Record<string, unknown>,
+): Array<{ resource: OtlpResource; items: T[] }> {
   const groups = new Map<string, { resource: OtlpResource; items: T[] }>();
   for (const item of items) {
     const attrs = resourceOf(item);
-    const sorted = Object.fromEntries(Object.entries(attrs).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const sorted = Object.fromEntries(
+      Object.entries(attrs)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
     const key = JSON.stringify(sorted);
     let group = groups.get(key);
     if (!group) groups.set(key, (group = { resource: { attributes: keyValues(sorted) }, items: [] }));
@@ -193,7 +200,7 @@ export function logsRequest(lines: readonly LogLine[], options: { resource?: Rec
               body: { stringValue: line.message },
               attributes: keyValues({ 'openchoreo.dev/workflow-run': line.runName, 'openchoreo.dev/workflow-task': line.task }),
             };
-            if (line.level) (record.severityNumber = SEVERITY_NUMBER[line.level]), (record.severityText = line.level);
+            if (line.level) ((record.severityNumber = SEVERITY_NUMBER[line.level]), (record.severityText = line.level));
             return record;
           }),
         },
@@ -248,14 +255,16 @@ export function metricsRequest(samples: readonly OtlpMetricSample[]): OtlpMetric
         if (!metric) {
           metric = { name: sample.name };
           if (sample.kind === 'gauge') metric.gauge = { dataPoints: [] };
-          else if (sample.kind === 'counter') metric.sum = { dataPoints: [], aggregationTemporality: AGGREGATION_CUMULATIVE, isMonotonic: true };
+          else if (sample.kind === 'counter')
+            metric.sum = { dataPoints: [], aggregationTemporality: AGGREGATION_CUMULATIVE, isMonotonic: true };
           else metric.histogram = { dataPoints: [], aggregationTemporality: AGGREGATION_CUMULATIVE };
           metrics.set(key, metric);
         }
         const attributes = keyValues(sample.attributes);
         const timeUnixNano = unixNano(sample.time);
         if (sample.kind === 'histogram') {
-          if (sample.bucketCounts.length !== sample.bounds.length + 1) throw new RangeError(`${sample.name}: bucketCounts needs bounds.length + 1 entries`);
+          if (sample.bucketCounts.length !== sample.bounds.length + 1)
+            throw new RangeError(`${sample.name}: bucketCounts needs bounds.length + 1 entries`);
           const point: OtlpHistogramDataPoint = {
             timeUnixNano,
             count: String(sample.bucketCounts.reduce((a, b) => a + b, 0)),

@@ -125,8 +125,10 @@ class HttpError extends Error {
 
 /** Creates the router. Needs `token` or `verifyBearer` (refuses to serve unauthenticated ingest). */
 export function createOtlpRouter(store: OtlpSink, options: OtlpReceiverOptions = {}): Router {
-  if (options.token === undefined && options.verifyBearer === undefined) throw new TypeError('OTLP receiver: a token or verifyBearer is required');
-  if (options.token !== undefined && options.token.length < 16) throw new TypeError('OTLP receiver: the token must have at least 16 characters');
+  if (options.token === undefined && options.verifyBearer === undefined)
+    throw new TypeError('OTLP receiver: a token or verifyBearer is required');
+  if (options.token !== undefined && options.token.length < 16)
+    throw new TypeError('OTLP receiver: the token must have at least 16 characters');
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const maxItems = options.maxItemsPerRequest ?? 10_000;
   const limiter = new TokenBucket(options.maxRequestsPerSecond ?? 50);
@@ -153,8 +155,11 @@ export function createOtlpRouter(store: OtlpSink, options: OtlpReceiverOptions =
       return fail(req, res, replyEncoding, 401, 'a valid bearer token is required');
     }
     if (!encoding) return fail(req, res, 'json', 415, 'content type must be application/x-protobuf or application/json');
-    const coding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-    if (!['identity', 'gzip', 'x-gzip', 'deflate', ''].includes(coding)) return fail(req, res, encoding, 415, 'content encoding must be gzip, deflate or identity');
+    const coding = String(req.headers['content-encoding'] ?? 'identity')
+      .trim()
+      .toLowerCase();
+    if (!['identity', 'gzip', 'x-gzip', 'deflate', ''].includes(coding))
+      return fail(req, res, encoding, 415, 'content encoding must be gzip, deflate or identity');
     const waitMs = limiter.take();
     if (waitMs > 0) {
       res.setHeader('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
@@ -299,7 +304,12 @@ function send(res: Response, encoding: Encoding, status: number, body: Uint8Arra
 function fail(req: Request, res: Response, encoding: Encoding, status: number, message: string): void {
   discardRest(req, res);
   const code = GRPC_CODE[status] ?? 2;
-  send(res, encoding, status, encoding === 'protobuf' ? statusType.encode(statusType.create({ code, message })).finish() : { code, message });
+  send(
+    res,
+    encoding,
+    status,
+    encoding === 'protobuf' ? statusType.encode(statusType.create({ code, message })).finish() : { code, message },
+  );
 }
 
 // ---------------------------------------------------------------- decoding
@@ -330,13 +340,18 @@ interface IngestResult {
 }
 
 function responseMessage(root: protobuf.Root, signal: OtlpSignal, encoding: Encoding, result: IngestResult): Uint8Array | object {
-  const partial = result.rejected > 0 || result.errorMessage !== '' ? { partialSuccess: { [SIGNALS[signal].rejected]: result.rejected, errorMessage: result.errorMessage } } : {};
+  const partial =
+    result.rejected > 0 || result.errorMessage !== ''
+      ? { partialSuccess: { [SIGNALS[signal].rejected]: result.rejected, errorMessage: result.errorMessage } }
+      : {};
   if (encoding === 'protobuf') {
     const type = root.lookupType(SIGNALS[signal].response);
     return type.encode(type.fromObject(partial)).finish();
   }
   // Protobuf JSON mapping: int64 as a decimal string.
-  return 'partialSuccess' in partial ? { partialSuccess: { [SIGNALS[signal].rejected]: String(result.rejected), errorMessage: result.errorMessage } } : {};
+  return 'partialSuccess' in partial
+    ? { partialSuccess: { [SIGNALS[signal].rejected]: String(result.rejected), errorMessage: result.errorMessage } }
+    : {};
 }
 
 class Rejections {
@@ -351,7 +366,13 @@ class Rejections {
   }
 }
 
-function ingest(store: OtlpSink, signal: OtlpSignal, message: Record<string, unknown>, maxItems: number, defaultNamespace: string | undefined): IngestResult {
+function ingest(
+  store: OtlpSink,
+  signal: OtlpSignal,
+  message: Record<string, unknown>,
+  maxItems: number,
+  defaultNamespace: string | undefined,
+): IngestResult {
   const rejections = new Rejections();
   const countItems = (count: number) => {
     if (count > maxItems) throw new HttpError(413, `the request holds ${count} items, more than ${maxItems}; send smaller batches`);
@@ -480,11 +501,30 @@ function isEmptyId(value: unknown): boolean {
 // ---------------------------------------------------------------- logs
 
 const LEVEL_WORDS: Record<string, LogLevel> = {
-  ERROR: 'ERROR', ERR: 'ERROR', FATAL: 'ERROR', CRITICAL: 'ERROR', CRIT: 'ERROR', PANIC: 'ERROR', DPANIC: 'ERROR',
-  EMERG: 'ERROR', EMERGENCY: 'ERROR', ALERT: 'ERROR', SEVERE: 'ERROR',
-  WARN: 'WARN', WARNING: 'WARN',
-  INFO: 'INFO', INFORMATION: 'INFO', NOTICE: 'INFO', CONFIG: 'INFO',
-  DEBUG: 'DEBUG', TRACE: 'DEBUG', VERBOSE: 'DEBUG', FINE: 'DEBUG', FINER: 'DEBUG', FINEST: 'DEBUG', SILLY: 'DEBUG',
+  ERROR: 'ERROR',
+  ERR: 'ERROR',
+  FATAL: 'ERROR',
+  CRITICAL: 'ERROR',
+  CRIT: 'ERROR',
+  PANIC: 'ERROR',
+  DPANIC: 'ERROR',
+  EMERG: 'ERROR',
+  EMERGENCY: 'ERROR',
+  ALERT: 'ERROR',
+  SEVERE: 'ERROR',
+  WARN: 'WARN',
+  WARNING: 'WARN',
+  INFO: 'INFO',
+  INFORMATION: 'INFO',
+  NOTICE: 'INFO',
+  CONFIG: 'INFO',
+  DEBUG: 'DEBUG',
+  TRACE: 'DEBUG',
+  VERBOSE: 'DEBUG',
+  FINE: 'DEBUG',
+  FINER: 'DEBUG',
+  FINEST: 'DEBUG',
+  SILLY: 'DEBUG',
 };
 
 /**
@@ -506,8 +546,16 @@ export function logLevelOf(severityNumber: unknown, severityText: unknown, messa
   return 'INFO';
 }
 
-function convertLogs(message: Obj, rejections: Rejections, defaultNamespace: string | undefined, countItems: (n: number) => void): LogRecordInput[] {
-  const groups = list(message, 'resourceLogs').map((rl) => ({ rl, records: list(rl, 'scopeLogs').flatMap((sl) => list(sl, 'logRecords')) }));
+function convertLogs(
+  message: Obj,
+  rejections: Rejections,
+  defaultNamespace: string | undefined,
+  countItems: (n: number) => void,
+): LogRecordInput[] {
+  const groups = list(message, 'resourceLogs').map((rl) => ({
+    rl,
+    records: list(rl, 'scopeLogs').flatMap((sl) => list(sl, 'logRecords')),
+  }));
   countItems(groups.reduce((n, g) => n + g.records.length, 0));
   const out: LogRecordInput[] = [];
   const receivedUs = Date.now() * 1000;
@@ -562,7 +610,12 @@ function spanStatus(status: Obj | undefined): SpanStatus {
   return 'unset';
 }
 
-function convertSpans(message: Obj, rejections: Rejections, defaultNamespace: string | undefined, countItems: (n: number) => void): SpanInput[] {
+function convertSpans(
+  message: Obj,
+  rejections: Rejections,
+  defaultNamespace: string | undefined,
+  countItems: (n: number) => void,
+): SpanInput[] {
   const groups = list(message, 'resourceSpans').map((rs) => ({ rs, spans: list(rs, 'scopeSpans').flatMap((ss) => list(ss, 'spans')) }));
   countItems(groups.reduce((n, g) => n + g.spans.length, 0));
   const out: SpanInput[] = [];
@@ -631,7 +684,12 @@ function labelsOf(point: Obj): Record<string, string> {
   return out;
 }
 
-function convertMetrics(message: Obj, rejections: Rejections, defaultNamespace: string | undefined, countItems: (n: number) => void): MetricSampleInput[] {
+function convertMetrics(
+  message: Obj,
+  rejections: Rejections,
+  defaultNamespace: string | undefined,
+  countItems: (n: number) => void,
+): MetricSampleInput[] {
   const dataPoints = (metric: Obj): Obj[] => {
     for (const field of ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary']) {
       const data = child(metric, field);
@@ -639,7 +697,10 @@ function convertMetrics(message: Obj, rejections: Rejections, defaultNamespace: 
     }
     return [];
   };
-  const groups = list(message, 'resourceMetrics').map((rm) => ({ rm, metrics: list(rm, 'scopeMetrics').flatMap((sm) => list(sm, 'metrics')) }));
+  const groups = list(message, 'resourceMetrics').map((rm) => ({
+    rm,
+    metrics: list(rm, 'scopeMetrics').flatMap((sm) => list(sm, 'metrics')),
+  }));
   countItems(groups.reduce((n, g) => n + g.metrics.reduce((m, metric) => m + dataPoints(metric).length, 0), 0));
   const out: MetricSampleInput[] = [];
   for (const { rm, metrics } of groups) {
@@ -664,7 +725,8 @@ function convertMetrics(message: Obj, rejections: Rejections, defaultNamespace: 
       const sum = child(metric, 'sum');
       const histogram = child(metric, 'histogram');
       if (!gauge && !sum && !histogram) {
-        if (points.length > 0) rejections.reject(`metric ${name.slice(0, 100)}: only gauge, sum and histogram metrics are supported`, points.length);
+        if (points.length > 0)
+          rejections.reject(`metric ${name.slice(0, 100)}: only gauge, sum and histogram metrics are supported`, points.length);
         continue;
       }
       const aggregation = Number((sum ?? histogram)?.aggregationTemporality ?? 0);
@@ -676,7 +738,12 @@ function convertMetrics(message: Obj, rejections: Rejections, defaultNamespace: 
           continue;
         }
         const startUs = nanosToMicros(point.startTimeUnixNano);
-        const base = { scope, resource: seriesResource, timeMs: Math.floor(timeUs / 1000), ...(startUs !== undefined ? { startMs: Math.floor(startUs / 1000) } : {}) };
+        const base = {
+          scope,
+          resource: seriesResource,
+          timeMs: Math.floor(timeUs / 1000),
+          ...(startUs !== undefined ? { startMs: Math.floor(startUs / 1000) } : {}),
+        };
         const labels = labelsOf(point);
         if (histogram) {
           const samples = histogramSamples(name, point, labels, aggregation === AGGREGATION_DELTA ? 'delta' : 'cumulative');
@@ -710,7 +777,8 @@ function histogramSamples(
   const bounds = Array.isArray(point.explicitBounds) ? point.explicitBounds.map(Number) : [];
   const counts = Array.isArray(point.bucketCounts) ? point.bucketCounts.map(Number) : [];
   if (counts.length === 0 && bounds.length === 0) return [];
-  if (counts.length !== bounds.length + 1 || !bounds.every(Number.isFinite) || !counts.every((c) => Number.isFinite(c) && c >= 0)) return undefined;
+  if (counts.length !== bounds.length + 1 || !bounds.every(Number.isFinite) || !counts.every((c) => Number.isFinite(c) && c >= 0))
+    return undefined;
   const samples: Array<{ name: string; labels: Record<string, string>; value: number; temporality: SampleTemporality }> = [];
   let cumulative = 0;
   counts.forEach((count, i) => {
@@ -719,6 +787,7 @@ function histogramSamples(
   });
   const total = point.count !== undefined && Number.isFinite(Number(point.count)) ? Number(point.count) : cumulative;
   samples.push({ name: `${name}_count`, labels, value: total, temporality });
-  if (point.sum !== undefined && Number.isFinite(Number(point.sum))) samples.push({ name: `${name}_sum`, labels, value: Number(point.sum), temporality });
+  if (point.sum !== undefined && Number.isFinite(Number(point.sum)))
+    samples.push({ name: `${name}_sum`, labels, value: Number(point.sum), temporality });
   return samples;
 }

@@ -366,7 +366,14 @@ export class TelemetryStore implements LogBackend, TraceBackend, MetricsBackend 
             container: r.container ?? null,
           });
         } else {
-          this.statements.insertLog.run({ ...scope, ts: Math.trunc(r.timeUs), level: r.level, message: r.message, pod: r.pod ?? null, container: r.container ?? null });
+          this.statements.insertLog.run({
+            ...scope,
+            ts: Math.trunc(r.timeUs),
+            level: r.level,
+            message: r.message,
+            pod: r.pod ?? null,
+            container: r.container ?? null,
+          });
         }
       }
     });
@@ -419,7 +426,13 @@ export class TelemetryStore implements LogBackend, TraceBackend, MetricsBackend 
     const key = JSON.stringify([sample.name, namespace, project ?? null, component ?? null, environment ?? null, resource, labels]);
     const cached = this.seriesIds.get(key);
     if (cached !== undefined) return cached;
-    this.statements.insertSeries.run({ ...scopeParams(sample.scope), key, name: sample.name, labels: JSON.stringify(labels), resource: JSON.stringify(resource) });
+    this.statements.insertSeries.run({
+      ...scopeParams(sample.scope),
+      key,
+      name: sample.name,
+      labels: JSON.stringify(labels),
+      resource: JSON.stringify(resource),
+    });
     const row = this.statements.seriesByKey.get(key) as { id: number };
     if (this.seriesIds.size >= SERIES_CACHE_MAX) this.seriesIds.clear();
     this.seriesIds.set(key, row.id);
@@ -492,7 +505,13 @@ export class TelemetryStore implements LogBackend, TraceBackend, MetricsBackend 
     return row.n;
   }
 
-  private logPage(table: 'logs' | 'workflow_logs', filter: { where: string; params: Params }, limit: number, sort: 'asc' | 'desc', extra: string): LogPage {
+  private logPage(
+    table: 'logs' | 'workflow_logs',
+    filter: { where: string; params: Params },
+    limit: number,
+    sort: 'asc' | 'desc',
+    extra: string,
+  ): LogPage {
     const size = clampLimit(limit);
     const order = sort === 'asc' ? 'ASC' : 'DESC';
     const rows =
@@ -526,8 +545,7 @@ export class TelemetryStore implements LogBackend, TraceBackend, MetricsBackend 
       params.minDurationUs = Math.ceil(query.minDurationMs * 1000);
     }
     const order = query.sort === 'asc' ? 'ASC' : 'DESC';
-    const sql =
-      `WITH matched AS (
+    const sql = `WITH matched AS (
          SELECT trace_id, MIN(start_us) AS start_us, MAX(end_us) AS end_us, COUNT(*) AS span_count,
                 SUM(status = 'error') AS error_count, json_group_array(DISTINCT service) AS services
          FROM spans WHERE ${clauses.join(' AND ')}
@@ -564,7 +582,12 @@ export class TelemetryStore implements LogBackend, TraceBackend, MetricsBackend 
     return { traces, total: rows[0]?.total ?? 0, totalExact: true };
   }
 
-  async traceSpans(query: { traceId: string; scope: TelemetryScope; window?: TimeWindow; limit: number }): Promise<{ spans: Span[]; total: number }> {
+  async traceSpans(query: {
+    traceId: string;
+    scope: TelemetryScope;
+    window?: TimeWindow;
+    limit: number;
+  }): Promise<{ spans: Span[]; total: number }> {
     const params: Params = { traceId: query.traceId.toLowerCase(), limit: clampLimit(query.limit) };
     const clauses = ['trace_id = @traceId', ...scopeClauses(query.scope, params)];
     if (query.window) {
@@ -580,7 +603,10 @@ export class TelemetryStore implements LogBackend, TraceBackend, MetricsBackend 
       )
       .all(params) as SpanRow[];
     const spans = rows.map(toSpan);
-    const total = rows.length < (params.limit as number) ? rows.length : (this.db.prepare(`SELECT COUNT(*) AS n FROM spans WHERE ${where}`).get(params) as { n: number }).n;
+    const total =
+      rows.length < (params.limit as number)
+        ? rows.length
+        : (this.db.prepare(`SELECT COUNT(*) AS n FROM spans WHERE ${where}`).get(params) as { n: number }).n;
     return { spans, total };
   }
 
@@ -594,7 +620,8 @@ export class TelemetryStore implements LogBackend, TraceBackend, MetricsBackend 
 
   async resourceMetrics(query: MetricsQuery): Promise<ResourceMetrics> {
     const grid = pointGrid(query);
-    const load = (name: string, keep: (labels: Record<string, string>) => boolean) => this.loadSeries(name, query.scope, grid).filter((s) => keep(s.labels));
+    const load = (name: string, keep: (labels: Record<string, string>) => boolean) =>
+      this.loadSeries(name, query.scope, grid).filter((s) => keep(s.labels));
     const containers = (labels: Record<string, string>) => labels.container !== '';
     const resource = (value: string) => (labels: Record<string, string>) => labels.resource === value;
     return {
@@ -615,8 +642,12 @@ export class TelemetryStore implements LogBackend, TraceBackend, MetricsBackend 
     const failed = requests.filter((s) => /^[45]/.test(s.labels.status ?? ''));
     const requestRate = sumOfRates(requests, grid);
     const failedRate = new Map(sumOfRates(failed, grid).map((p) => [p.timestamp, p.value]));
-    const errorRate = requestRate.filter((p) => p.value > 0).map((p) => ({ timestamp: p.timestamp, value: (failedRate.get(p.timestamp) ?? 0) / p.value }));
-    const buckets = this.loadSeries(METRIC_NAMES.httpDurationBucket, query.scope, grid).filter((s) => server(s.labels) && s.labels.le !== undefined);
+    const errorRate = requestRate
+      .filter((p) => p.value > 0)
+      .map((p) => ({ timestamp: p.timestamp, value: (failedRate.get(p.timestamp) ?? 0) / p.value }));
+    const buckets = this.loadSeries(METRIC_NAMES.httpDurationBucket, query.scope, grid).filter(
+      (s) => server(s.labels) && s.labels.le !== undefined,
+    );
     const quantiles = quantileSeries(buckets, grid, [0.5, 0.9, 0.99]);
     return { requestRate, errorRate, latencyP50Ms: quantiles[0] ?? [], latencyP90Ms: quantiles[1] ?? [], latencyP99Ms: quantiles[2] ?? [] };
   }
@@ -693,12 +724,16 @@ function prepare(db: Database.Database) {
        FROM spans WHERE trace_id = @traceId AND span_id = @spanId`,
     ),
     expireLogs: db.prepare('DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE ts_us < @cutoffUs LIMIT @batch)'),
-    expireWorkflowLogs: db.prepare('DELETE FROM workflow_logs WHERE id IN (SELECT id FROM workflow_logs WHERE ts_us < @cutoffUs LIMIT @batch)'),
+    expireWorkflowLogs: db.prepare(
+      'DELETE FROM workflow_logs WHERE id IN (SELECT id FROM workflow_logs WHERE ts_us < @cutoffUs LIMIT @batch)',
+    ),
     expireSpans: db.prepare('DELETE FROM spans WHERE id IN (SELECT id FROM spans WHERE start_us < @cutoffUs LIMIT @batch)'),
     expireSamples: db.prepare(
       'DELETE FROM metric_samples WHERE (series_id, ts_ms) IN (SELECT series_id, ts_ms FROM metric_samples WHERE ts_ms < @cutoffMs LIMIT @batch)',
     ),
-    expireSeries: db.prepare('DELETE FROM metric_series WHERE NOT EXISTS (SELECT 1 FROM metric_samples s WHERE s.series_id = metric_series.id)'),
+    expireSeries: db.prepare(
+      'DELETE FROM metric_series WHERE NOT EXISTS (SELECT 1 FROM metric_samples s WHERE s.series_id = metric_series.id)',
+    ),
     ping: db.prepare('SELECT 1 AS ok'),
   };
 }
@@ -706,7 +741,12 @@ function prepare(db: Database.Database) {
 // ---------------------------------------------------------------- SQL helpers (fixed text, bound values)
 
 function scopeParams(scope: TelemetryScope): Params {
-  return { namespace: scope.namespace, project: scope.project ?? null, component: scope.component ?? null, environment: scope.environment ?? null };
+  return {
+    namespace: scope.namespace,
+    project: scope.project ?? null,
+    component: scope.component ?? null,
+    environment: scope.environment ?? null,
+  };
 }
 
 function scopeClauses(scope: TelemetryScope, params: Params, prefix = ''): string[] {
@@ -774,7 +814,12 @@ function parseObject(text: string | null | undefined): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-function rowScope(row: { namespace: string; project: string | null; component: string | null; environment: string | null }): TelemetryScope {
+function rowScope(row: {
+  namespace: string;
+  project: string | null;
+  component: string | null;
+  environment: string | null;
+}): TelemetryScope {
   const scope: TelemetryScope = { namespace: row.namespace };
   if (row.project !== null) scope.project = row.project;
   if (row.component !== null) scope.component = row.component;
@@ -826,7 +871,8 @@ function pointGrid(query: MetricsQuery): PointGrid {
   if (!(query.stepSeconds >= 1)) throw new RangeError('metrics step must be at least 1 second');
   const stepMs = Math.floor(query.stepSeconds * 1000);
   const count = Math.floor((end - start) / stepMs) + 1;
-  if (count > MAX_POINTS) throw new RangeError(`metrics query would return ${count} points per series (at most ${MAX_POINTS}); use a larger step`);
+  if (count > MAX_POINTS)
+    throw new RangeError(`metrics query would return ${count} points per series (at most ${MAX_POINTS}); use a larger step`);
   const times = Array.from({ length: count }, (_, i) => start + i * stepMs);
   return { times, first: start, last: times[times.length - 1] ?? start, rangeMs: Math.max(stepMs, MIN_RANGE_MS) };
 }
@@ -886,7 +932,7 @@ function sumOfGauges(series: readonly Series[], grid: PointGrid): MetricPoint[] 
     let seen = false;
     for (const s of series) {
       const sample = lastInRange(s.samples, time, grid.rangeMs);
-      if (sample) (sum += sample.v), (seen = true);
+      if (sample) ((sum += sample.v), (seen = true));
     }
     if (seen) points.push({ timestamp: new Date(time).toISOString(), value: sum });
   }
@@ -900,7 +946,7 @@ function sumOfRates(series: readonly Series[], grid: PointGrid): MetricPoint[] {
     let seen = false;
     for (const s of series) {
       const window = increaseInRange(s.samples, time, grid.rangeMs);
-      if (window) (sum += (window.increase * 1000) / window.spanMs), (seen = true);
+      if (window) ((sum += (window.increase * 1000) / window.spanMs), (seen = true));
     }
     if (seen) points.push({ timestamp: new Date(time).toISOString(), value: sum });
   }
@@ -964,7 +1010,12 @@ export interface EmbeddedTelemetryBackend extends TelemetryBackend {
 }
 
 /** `file`: `<dataDir>/observability.sqlite` or `:memory:`. */
-export function createEmbeddedBackend(options: { file: string; retentionHours?: number; sweepIntervalMs?: number; countCap?: number }): EmbeddedTelemetryBackend {
+export function createEmbeddedBackend(options: {
+  file: string;
+  retentionHours?: number;
+  sweepIntervalMs?: number;
+  countCap?: number;
+}): EmbeddedTelemetryBackend {
   const store = new TelemetryStore(options.file, options);
   return {
     name: 'embedded',

@@ -92,7 +92,14 @@ export function resolveFields(overrides: Partial<FieldNames> = {}): FieldNames {
     fields[key] = value as string;
   }
   for (const [key, value] of Object.entries(fields)) {
-    if (typeof value !== 'string' || value.length === 0 || value.length > 256 || /[*?,\s"\\]/.test(value) || value.startsWith('.') || value.endsWith('.')) {
+    if (
+      typeof value !== 'string' ||
+      value.length === 0 ||
+      value.length > 256 ||
+      /[*?,\s"\\]/.test(value) ||
+      value.startsWith('.') ||
+      value.endsWith('.')
+    ) {
       throw new Error(`invalid OpenSearch field name for "${key}": ${JSON.stringify(value)}`);
     }
   }

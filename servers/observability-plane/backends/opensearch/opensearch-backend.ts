@@ -169,15 +169,15 @@ export function createOpenSearchBackend(options: OpenSearchBackendOptions): Open
 
   const search = async (indices: string[], body: Query, querystring: Record<string, string | number | boolean> = {}) => {
     if (indices.length === 0) throw new Error('no index to search');
-    return send(client, { method: 'POST', path: indexPath(indices, '_search'), body, querystring: { ...SEARCH_QUERYSTRING, ...querystring } });
+    return send(client, {
+      method: 'POST',
+      path: indexPath(indices, '_search'),
+      body,
+      querystring: { ...SEARCH_QUERYSTRING, ...querystring },
+    });
   };
 
-  async function logPage(
-    query: Query,
-    window: { start: Date; end: Date },
-    limit: unknown,
-    sort: unknown,
-  ): Promise<LogPage> {
+  async function logPage(query: Query, window: { start: Date; end: Date }, limit: unknown, sort: unknown): Promise<LogPage> {
     const size = clampLimit(limit, maxResultWindow);
     const body = await search(windowIndices(logPrefix, window.start, window.end), {
       size,
@@ -247,7 +247,14 @@ export function createOpenSearchBackend(options: OpenSearchBackendOptions): Open
       });
       if (page.length === 0) return { traces: [], total, totalExact };
 
-      const phase2 = await search(indices, traceDetailsBody(fields, filter, page.map((trace) => trace.traceId)));
+      const phase2 = await search(
+        indices,
+        traceDetailsBody(
+          fields,
+          filter,
+          page.map((trace) => trace.traceId),
+        ),
+      );
       checkShards(phase2);
       const details = new Map(buckets(aggregation(phase2, 'traces'), 'traces').map((bucket) => [bucket.key, bucket]));
       const summaries: TraceSummary[] = page.map((trace) => {
@@ -257,7 +264,9 @@ export function createOpenSearchBackend(options: OpenSearchBackendOptions): Open
         const entrySpan = entry ? spanFromSource(entry, fields) : undefined;
         const serviceBuckets = getPath(bucket, 'services.buckets');
         const services = Array.isArray(serviceBuckets)
-          ? serviceBuckets.map((service: unknown) => (isObject(service) ? service.key : undefined)).filter((key): key is string => typeof key === 'string')
+          ? serviceBuckets
+              .map((service: unknown) => (isObject(service) ? service.key : undefined))
+              .filter((key): key is string => typeof key === 'string')
           : [];
         const startTime = typeof trace.minStart === 'string' ? trace.minStart : (entrySpan?.startTime ?? '');
         const endTime = typeof trace.maxEnd === 'string' ? trace.maxEnd : startTime;
@@ -291,7 +300,10 @@ export function createOpenSearchBackend(options: OpenSearchBackendOptions): Open
         size,
         track_total_hits: trackTotalHitsUpTo,
         query: { bool: { filter } },
-        sort: [{ [fields.spanStartTime]: { order: 'asc', unmapped_type: 'date_nanos' } }, { [fields.spanId]: { order: 'asc', unmapped_type: 'keyword' } }],
+        sort: [
+          { [fields.spanStartTime]: { order: 'asc', unmapped_type: 'date_nanos' } },
+          { [fields.spanId]: { order: 'asc', unmapped_type: 'keyword' } },
+        ],
         _source: spanSourceFields(fields),
       });
       const hits = parseHits(body);
@@ -302,7 +314,9 @@ export function createOpenSearchBackend(options: OpenSearchBackendOptions): Open
       const body = await search([`${tracePrefix}*`], {
         size: 1,
         track_total_hits: false,
-        query: { bool: { filter: [term(fields.traceId, requireName(traceId, 'trace id')), term(fields.spanId, requireName(spanId, 'span id'))] } },
+        query: {
+          bool: { filter: [term(fields.traceId, requireName(traceId, 'trace id')), term(fields.spanId, requireName(spanId, 'span id'))] },
+        },
       });
       checkShards(body);
       const hits = getPath(body, 'hits.hits');

@@ -55,7 +55,8 @@ export function validateWindow(window: TimeWindow): { start: Date; end: Date } {
 
 /** An integer in [0, max]; anything else is refused (never silently widened). */
 export function clampLimit(limit: unknown, max: number): number {
-  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) throw new InvalidInputError('limit must be a non-negative integer');
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0)
+    throw new InvalidInputError('limit must be a non-negative integer');
   return Math.min(limit, max);
 }
 
@@ -95,7 +96,8 @@ function textFilters(fields: FieldNames, levels: unknown, search: unknown): Quer
   if (wanted.length > 0 && wanted.length < LEVELS.length) filters.push(levelFilterQuery(fields.logLevel, fields.logMessage, wanted));
   if (search !== undefined) {
     if (typeof search !== 'string') throw new InvalidInputError('the search phrase must be a string');
-    if (search.length > MAX_SEARCH_PHRASE_LENGTH) throw new InvalidInputError(`the search phrase is longer than ${MAX_SEARCH_PHRASE_LENGTH} characters`);
+    if (search.length > MAX_SEARCH_PHRASE_LENGTH)
+      throw new InvalidInputError(`the search phrase is longer than ${MAX_SEARCH_PHRASE_LENGTH} characters`);
     if (search.length > 0) {
       filters.push({ wildcard: { [fields.logMessage]: { value: `*${escapeWildcard(search)}*`, case_insensitive: true } } });
     }
@@ -122,7 +124,11 @@ export function componentLogsQuery(fields: FieldNames, query: Pick<ComponentLogQ
   const { start, end } = validateWindow(query.window);
   return {
     bool: {
-      filter: [...logScopeFilters(fields, query.scope), timeRange(fields.logTimestamp, start, end), ...textFilters(fields, query.levels, query.search)],
+      filter: [
+        ...logScopeFilters(fields, query.scope),
+        timeRange(fields.logTimestamp, start, end),
+        ...textFilters(fields, query.levels, query.search),
+      ],
       must_not: [exists(fields.logWorkflowRun)],
     },
   };

@@ -1,7 +1,15 @@
 import { PrometheusDriver, type QueryResult } from 'prometheus-query';
 import { InternalError, McpServerError, UpstreamUnavailableError } from '../../../../shared/tools/errors.js';
 import type { HttpMetrics, MetricPoint, MetricsBackend, MetricsQuery, ResourceMetrics } from '../telemetry-backend.js';
-import { buildHttpQueries, buildResourceQueries, planRange, resolveNames, type LabelNames, type MetricNames, type RangePlan } from './promql.js';
+import {
+  buildHttpQueries,
+  buildResourceQueries,
+  planRange,
+  resolveNames,
+  type LabelNames,
+  type MetricNames,
+  type RangePlan,
+} from './promql.js';
 
 /**
  * The Prometheus metrics adapter (OpenChoreo's conventions, NAME labels): resource usage vs requests
@@ -58,7 +66,12 @@ interface DriverFailure {
 }
 
 function isDriverFailure(value: unknown): value is DriverFailure {
-  return typeof value === 'object' && value !== null && (value as { status?: unknown }).status === 'error' && typeof (value as { errorType?: unknown }).errorType === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { status?: unknown }).status === 'error' &&
+    typeof (value as { errorType?: unknown }).errorType === 'string'
+  );
 }
 
 function toServerError(failure: unknown): McpServerError {
@@ -72,18 +85,23 @@ function toServerError(failure: unknown): McpServerError {
     if (failure.errorType === 'http_error' && failure.httpStatus !== undefined && failure.httpStatus >= 400 && failure.httpStatus < 500) {
       return new InternalError({ cause });
     }
-    if (failure.errorType === 'client_error') return new UpstreamUnavailableError(BACKEND, { cause: new MalformedAnswerError(`malformed answer: ${detail}`) });
+    if (failure.errorType === 'client_error')
+      return new UpstreamUnavailableError(BACKEND, { cause: new MalformedAnswerError(`malformed answer: ${detail}`) });
     return new UpstreamUnavailableError(BACKEND, { cause });
   }
   if (failure instanceof MalformedAnswerError) return new UpstreamUnavailableError(BACKEND, { cause: failure });
   // The driver parses the body itself; a TypeError/Error from there means the JSON had the wrong shape.
-  return new UpstreamUnavailableError(BACKEND, { cause: new MalformedAnswerError(`malformed answer: ${String(failure)}`, { cause: failure }) });
+  return new UpstreamUnavailableError(BACKEND, {
+    cause: new MalformedAnswerError(`malformed answer: ${String(failure)}`, { cause: failure }),
+  });
 }
 
 /** One series (or none) from a range query; NaN/±Inf samples dropped (the driver reads "+Inf" as NaN). */
 function toPoints(result: QueryResult, scale: number): MetricPoint[] {
   if (result === null || typeof result !== 'object' || result.resultType !== 'matrix' || !Array.isArray(result.result)) {
-    throw new MalformedAnswerError(`malformed answer: expected a matrix, got ${String((result as { resultType?: unknown } | null)?.resultType)}`);
+    throw new MalformedAnswerError(
+      `malformed answer: expected a matrix, got ${String((result as { resultType?: unknown } | null)?.resultType)}`,
+    );
   }
   const series = result.result as Array<{ values?: unknown }>;
   if (series.length === 0) return [];
@@ -118,7 +136,8 @@ export function createPrometheusBackend(options: PrometheusBackendOptions): Prom
     throw new Error(`Prometheus backend: maxPointsPerSeries must be an integer from 2 to ${PROMETHEUS_MAX_POINTS}`);
   }
   const scrapeIntervalSeconds = options.scrapeIntervalSeconds ?? 30;
-  if (!Number.isFinite(scrapeIntervalSeconds) || scrapeIntervalSeconds <= 0) throw new Error('Prometheus backend: scrapeIntervalSeconds must be positive');
+  if (!Number.isFinite(scrapeIntervalSeconds) || scrapeIntervalSeconds <= 0)
+    throw new Error('Prometheus backend: scrapeIntervalSeconds must be positive');
   const names = resolveNames(options.labels, options.metricNames);
 
   // close() aborts everything in flight; each request also gets its own hard deadline (axios' own

@@ -102,7 +102,16 @@ export function resolveNames(labels: Partial<LabelNames> = {}, metrics: Partial<
     resolvedMetrics[key] = value;
   }
   // The join and scope labels must be distinct, or a scope matcher would overwrite a join key.
-  const mustDiffer: Array<keyof LabelNames> = ['pod', 'namespace', 'platformNamespace', 'project', 'component', 'environment', 'destinationPod', 'destinationNamespace'];
+  const mustDiffer: Array<keyof LabelNames> = [
+    'pod',
+    'namespace',
+    'platformNamespace',
+    'project',
+    'component',
+    'environment',
+    'destinationPod',
+    'destinationNamespace',
+  ];
   const seen = new Map<string, keyof LabelNames>();
   for (const key of mustDiffer) {
     const other = seen.get(resolvedLabels[key]);
@@ -272,7 +281,11 @@ export interface RangePlan {
  *   consecutive points cover the whole range: with OpenChoreo's fixed 2m window a 1h step would
  *   look at 2 minutes of each hour and miss spikes in between.
  */
-export function planRange(window: TimeWindow, stepSeconds: number, options: { maxPoints: number; scrapeIntervalSeconds: number }): RangePlan {
+export function planRange(
+  window: TimeWindow,
+  stepSeconds: number,
+  options: { maxPoints: number; scrapeIntervalSeconds: number },
+): RangePlan {
   const start = window.start.getTime();
   const end = window.end.getTime();
   if (!Number.isFinite(start) || !Number.isFinite(end)) throw new InvalidInputError('The time window has an invalid start or end.');

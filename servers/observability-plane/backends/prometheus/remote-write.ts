@@ -63,7 +63,8 @@ interface EncodedSeries {
 
 function normalise(series: RemoteWriteSeries): EncodedSeries {
   const name = series.labels.__name__;
-  if (name === undefined || !METRIC_NAME.test(name)) throw new Error(`remote write: invalid or missing metric name ${JSON.stringify(name)}`);
+  if (name === undefined || !METRIC_NAME.test(name))
+    throw new Error(`remote write: invalid or missing metric name ${JSON.stringify(name)}`);
   const labels = Object.entries(series.labels)
     .filter(([, value]) => value !== '') // an empty label value means "no such label" in Prometheus
     .map(([labelName, value]) => {
@@ -72,7 +73,10 @@ function normalise(series: RemoteWriteSeries): EncodedSeries {
     })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const samples = series.samples
-    .map((sample) => ({ value: sample.value, timestamp: typeof sample.timestamp === 'number' ? sample.timestamp : sample.timestamp.getTime() }))
+    .map((sample) => ({
+      value: sample.value,
+      timestamp: typeof sample.timestamp === 'number' ? sample.timestamp : sample.timestamp.getTime(),
+    }))
     .sort((a, b) => a.timestamp - b.timestamp);
   for (const sample of samples) {
     if (!Number.isSafeInteger(sample.timestamp)) throw new Error(`remote write: invalid timestamp ${sample.timestamp} in ${name}`);

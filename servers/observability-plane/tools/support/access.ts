@@ -15,7 +15,9 @@ export function telemetryTarget(scope: TelemetryScope, productionEnvironments: r
       ...(scope.project ? { project: scope.project } : {}),
       ...(scope.project && scope.component ? { component: scope.component } : {}),
     },
-    attributes: scope.environment ? { environment: scope.environment, isProduction: productionEnvironments.includes(scope.environment) } : {},
+    attributes: scope.environment
+      ? { environment: scope.environment, isProduction: productionEnvironments.includes(scope.environment) }
+      : {},
   };
 }
 

@@ -33,7 +33,16 @@ export function groupIntoPatterns(lines: LogLine[], limit: number): LogPattern[]
     const key = `${line.level ?? ''}|${pattern}`;
     let group = groups.get(key);
     if (!group) {
-      group = { pattern, count: 0, ...(line.level ? { level: line.level } : {}), components: [], componentSet: new Set(), firstSeen: line.timestamp, lastSeen: line.timestamp, example: line.message };
+      group = {
+        pattern,
+        count: 0,
+        ...(line.level ? { level: line.level } : {}),
+        components: [],
+        componentSet: new Set(),
+        firstSeen: line.timestamp,
+        lastSeen: line.timestamp,
+        example: line.message,
+      };
       groups.set(key, group);
     }
     group.count++;

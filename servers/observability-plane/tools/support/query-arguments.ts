@@ -27,8 +27,14 @@ export const windowArguments = {
 export const sortOrder = z.enum(['asc', 'desc']).default('desc').describe('By time');
 export const resultLimit = z.number().int().min(1).max(1000).default(100).describe('At most this many results (capped by the server)');
 
-export function scopeOf(input: { namespace: string; project?: string | undefined; component?: string | undefined; environment?: string | undefined }): TelemetryScope {
-  if (input.component && !input.project) throw new InvalidInputError('component needs project', 'Pass the project the component belongs to.');
+export function scopeOf(input: {
+  namespace: string;
+  project?: string | undefined;
+  component?: string | undefined;
+  environment?: string | undefined;
+}): TelemetryScope {
+  if (input.component && !input.project)
+    throw new InvalidInputError('component needs project', 'Pass the project the component belongs to.');
   return {
     namespace: input.namespace,
     ...(input.project ? { project: input.project } : {}),
@@ -43,7 +49,11 @@ export interface ResolvedWindow extends TimeWindow {
 }
 
 /** The query window: defaults to the last N minutes, end after start, capped at the configured maximum (keeping the end). */
-export function resolveWindow(input: { start_time?: string | undefined; end_time?: string | undefined }, limits: QueryLimits, now = new Date()): ResolvedWindow {
+export function resolveWindow(
+  input: { start_time?: string | undefined; end_time?: string | undefined },
+  limits: QueryLimits,
+  now = new Date(),
+): ResolvedWindow {
   const end = input.end_time ? new Date(input.end_time) : now;
   const start = input.start_time ? new Date(input.start_time) : new Date(end.getTime() - limits.defaultWindowMinutes * 60_000);
   if (start.getTime() >= end.getTime()) throw new InvalidInputError('start_time must be before end_time');
@@ -52,18 +62,39 @@ export function resolveWindow(input: { start_time?: string | undefined; end_time
   return { start: new Date(end.getTime() - maxMs), end, clampedFrom: { start: start.toISOString(), end: end.toISOString() } };
 }
 
-export const windowOutput = z.object({ start: z.string(), end: z.string(), clampedFrom: z.object({ start: z.string(), end: z.string() }).optional() });
+export const windowOutput = z.object({
+  start: z.string(),
+  end: z.string(),
+  clampedFrom: z.object({ start: z.string(), end: z.string() }).optional(),
+});
 
 export function describeWindow(window: ResolvedWindow) {
-  return { start: window.start.toISOString(), end: window.end.toISOString(), ...(window.clampedFrom ? { clampedFrom: window.clampedFrom } : {}) };
+  return {
+    start: window.start.toISOString(),
+    end: window.end.toISOString(),
+    ...(window.clampedFrom ? { clampedFrom: window.clampedFrom } : {}),
+  };
 }
 
 /** The effective, server-built scope, echoed back so the caller sees what was really queried. */
-export const scopeOutput = z.object({ namespace: z.string(), project: z.string().optional(), component: z.string().optional(), environment: z.string().optional() });
+export const scopeOutput = z.object({
+  namespace: z.string(),
+  project: z.string().optional(),
+  component: z.string().optional(),
+  environment: z.string().optional(),
+});
 
 /** The scope, window and result cap of a query, from its arguments and the operator's limits. */
 export function resolveQuery(
-  input: { namespace: string; project?: string | undefined; component?: string | undefined; environment?: string | undefined; start_time?: string | undefined; end_time?: string | undefined; limit: number },
+  input: {
+    namespace: string;
+    project?: string | undefined;
+    component?: string | undefined;
+    environment?: string | undefined;
+    start_time?: string | undefined;
+    end_time?: string | undefined;
+    limit: number;
+  },
   limits: QueryLimits,
 ) {
   return { scope: scopeOf(input), window: resolveWindow(input, limits), limit: Math.min(input.limit, limits.maxResults) };

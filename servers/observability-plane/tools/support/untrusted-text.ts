@@ -5,14 +5,18 @@ import { redactText } from '../../../../shared/audit/redact.js';
  * plus C0/C1 controls other than tab and newline: they can hide instructions from a human reviewer
  * while a model still reads them.
  */
-const INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]/g;
+const INVISIBLE =
+  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]/g;
 
 const SECRETS: Array<[RegExp, string]> = [
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, '[redacted-aws-key]'],
   [/\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g, '[redacted-token]'],
   [/\b(sk|pk|rk)_(live|test)_[A-Za-z0-9]{10,}\b/g, '[redacted-token]'],
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, '[redacted-private-key]'],
-  [/\b((?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|client[_-]?secret)\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi, '$1[redacted]'],
+  [
+    /\b((?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|client[_-]?secret)\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi,
+    '$1[redacted]',
+  ],
 ];
 
 /** Log and span text is written by workloads, i.e. by anyone: strip what hides, mask what leaks. */

@@ -1,40 +1,38 @@
-import { parseEnv, booleanFlag } from '../shared/config/env.js';
-import { resolvePlaneConfig } from '../shared/config/plane-config.js';
 import { startControlPlane } from './control-plane/control-plane.js';
-import { identityProviderOptionsFromEnv, startIdentityProvider } from './identity-provider/create-identity-provider.js';
+import { startDemoDataPlaneInProcess } from './demo-data-plane/start-in-process.js';
+import { startIdentityProvider } from './identity-provider/create-identity-provider.js';
 import { startObservabilityPlane } from './observability-plane/observability-plane.js';
-import { startDemoDataPlaneFromEnv } from './demo-data-plane/start-from-env.js';
-import { runUntilSignal } from './run-until-signal.js';
 import { printNextSteps } from './next-steps.js';
+import { runUntilSignal } from './run-until-signal.js';
+import { resolveStartConfig } from './start-config.js';
 
 /**
  * `npm start`: the embedded identity provider (unless PLANE_EMBEDDED_IDP=false, for an external issuer),
  * both MCP servers and the demo data plane (unless PLANE_DEMO_DATA_PLANE=false) in one process, on the
- * embedded defaults.
+ * embedded defaults. All configuration is resolved first, so a bad value stops it before anything listens.
  */
 await runUntilSignal('plane-mcp', async () => {
-  const argv = process.argv.slice(2);
-  const { PLANE_EMBEDDED_IDP: embeddedIdentityProvider, PLANE_DEMO_DATA_PLANE: demoDataPlane } = parseEnv(
-    { PLANE_EMBEDDED_IDP: booleanFlag.default(true), PLANE_DEMO_DATA_PLANE: booleanFlag.default(true) },
-    process.env,
-  );
-  const controlPlaneConfig = resolvePlaneConfig('control-plane', argv, process.env);
-  const observabilityPlaneConfig = resolvePlaneConfig('observability-plane', argv, process.env);
+  const config = resolveStartConfig(process.argv.slice(2), process.env);
   const running = [];
-  // With authentication switched off (development, loopback only) no identity provider is needed.
-  if (embeddedIdentityProvider && !controlPlaneConfig.authDisabled)
-    running.push(await startIdentityProvider(identityProviderOptionsFromEnv(process.env)));
-  const controlPlane = await startControlPlane(controlPlaneConfig, { env: process.env });
+  if (config.identityProvider) running.push(await startIdentityProvider(config.identityProvider));
+  const controlPlane = await startControlPlane(config.controlPlane);
   running.push(controlPlane);
-  const observabilityPlane = await startObservabilityPlane(observabilityPlaneConfig, { env: process.env });
+  const observabilityPlane = await startObservabilityPlane(config.observabilityPlane);
   running.push(observabilityPlane);
-  if (demoDataPlane)
-    running.push(startDemoDataPlaneFromEnv({ controlPlane, observabilityPlane, env: process.env, config: observabilityPlaneConfig }));
+  if (config.demoDataPlane) {
+    running.push(
+      startDemoDataPlaneInProcess({
+        config: config.demoDataPlane,
+        store: controlPlane.store,
+        ...(observabilityPlane.otlp ? { otlp: observabilityPlane.otlp } : {}),
+      }),
+    );
+  }
   printNextSteps({
-    issuer: controlPlaneConfig.issuer,
-    controlPlane: controlPlaneConfig.canonicalUrl,
-    observabilityPlane: observabilityPlaneConfig.canonicalUrl,
-    authDisabled: controlPlaneConfig.authDisabled,
+    issuer: config.controlPlane.issuer,
+    controlPlane: config.controlPlane.canonicalUrl,
+    observabilityPlane: config.observabilityPlane.canonicalUrl,
+    authDisabled: config.controlPlane.authDisabled,
   });
   return running;
 });

@@ -1,11 +1,10 @@
 import { SCOPES } from '../../shared/auth/scopes.js';
-import type { PlaneConfig } from '../../shared/config/plane-config.js';
 import { startPlane, type PlaneDescription, type RunningPlane } from '../../shared/http/start-plane.js';
-import { booleanFlag, parseEnv } from '../../shared/config/env.js';
 import type { AnyToolDefinition } from '../../shared/tools/define-tool.js';
 import { createLogger, type Logger } from '../../shared/telemetry/logger.js';
 import { loadDemoOrganisationIfEmpty } from './gitops/load-demo.js';
-import { createResourceStore, describeStoreConfig, storeConfigFromEnv } from './store/create-store.js';
+import type { ControlPlaneConfig } from './control-plane-config.js';
+import { createResourceStore, describeStoreConfig } from './store/create-store.js';
 import { controlPlaneTools } from './tools/index.js';
 
 import type { ResourceStore } from './store/resource-store.js';
@@ -33,8 +32,6 @@ export function controlPlaneDescription(deps: ControlPlaneDeps): PlaneDescriptio
 }
 
 export interface ControlPlaneOptions {
-  /** Where `PLANE_STORE`, `PLANE_DATABASE_URL` and `PLANE_LOAD_DEMO` are read from. */
-  env: NodeJS.ProcessEnv;
   logger?: Logger;
   /** Tools served besides the catalogue (extensions; the tests' fixture tools). */
   additionalTools?: AnyToolDefinition<ControlPlaneDeps>[];
@@ -46,14 +43,12 @@ export interface RunningControlPlane extends RunningPlane {
 }
 
 /** Open the store (migrations run), load the demo organisation into an empty one, and serve. */
-export async function startControlPlane(config: PlaneConfig, options: ControlPlaneOptions): Promise<RunningControlPlane> {
+export async function startControlPlane(config: ControlPlaneConfig, options: ControlPlaneOptions = {}): Promise<RunningControlPlane> {
   const logger = options.logger ?? createLogger({ name: config.plane, level: config.logLevel });
-  const { PLANE_LOAD_DEMO: loadDemo } = parseEnv({ PLANE_LOAD_DEMO: booleanFlag.default(true) }, options.env);
-  const storeConfig = storeConfigFromEnv(options.env, config.dataDir);
-  const store = await createResourceStore(storeConfig);
-  logger.info({ store: describeStoreConfig(storeConfig) }, 'control-plane store open');
+  const store = await createResourceStore(config.store);
+  logger.info({ store: describeStoreConfig(config.store) }, 'control-plane store open');
   try {
-    if (loadDemo) await loadDemoOrganisationIfEmpty(store, undefined, logger);
+    if (config.loadDemo) await loadDemoOrganisationIfEmpty(store, undefined, logger);
     const description = controlPlaneDescription({ store });
     description.catalogue = [...description.catalogue, ...(options.additionalTools ?? [])];
     const running = await startPlane(config, { ...description, auditStore: store.audit, onClose: () => store.close() }, logger);

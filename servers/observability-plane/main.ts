@@ -1,7 +1,7 @@
-import { resolvePlaneConfig } from '../../shared/config/plane-config.js';
 import { runUntilSignal } from '../run-until-signal.js';
+import { resolveObservabilityPlaneConfig } from './observability-config.js';
 import { startObservabilityPlane } from './observability-plane.js';
 
 await runUntilSignal('observability-plane', async () => [
-  await startObservabilityPlane(resolvePlaneConfig('observability-plane', process.argv.slice(2), process.env), { env: process.env }),
+  await startObservabilityPlane(resolveObservabilityPlaneConfig(process.argv.slice(2), process.env)),
 ]);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { booleanFlag, commaList, ConfigError, httpUrl, parseEnv, positiveInt } from '../../shared/config/env.js';
+import { resolvePlaneConfig, type PlaneConfig } from '../../shared/config/plane-config.js';
 
 /** Which telemetry backend serves the tools, and its connection settings. */
 export type BackendConfig =
@@ -21,6 +22,18 @@ export interface ObservabilityConfig {
   alertRulesFile?: string;
   alertIntervalSeconds: number;
   incidentsFile: string;
+}
+
+/** Everything the observability-plane process needs, resolved before anything starts. */
+export interface ObservabilityPlaneConfig extends PlaneConfig {
+  plane: 'observability-plane';
+  observability: ObservabilityConfig;
+}
+
+/** The observability plane's configuration from CLI flags and environment variables. Pure; a bad value throws a `ConfigError` naming it. */
+export function resolveObservabilityPlaneConfig(argv: string[], env: NodeJS.ProcessEnv): ObservabilityPlaneConfig {
+  const server = resolvePlaneConfig('observability-plane', argv, env);
+  return { ...server, plane: 'observability-plane', observability: resolveObservabilityConfig(env, server.dataDir) };
 }
 
 export const DEFAULT_ALERT_RULES_FILE = fileURLToPath(new URL('./alert-rules.yaml', import.meta.url));

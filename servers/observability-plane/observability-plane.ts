@@ -1,5 +1,4 @@
 import { SCOPES } from '../../shared/auth/scopes.js';
-import type { PlaneConfig } from '../../shared/config/plane-config.js';
 import { startPlane, type PlaneDescription, type RunningPlane } from '../../shared/http/start-plane.js';
 import express from 'express';
 import { randomBytes } from 'node:crypto';
@@ -13,7 +12,7 @@ import { loadAlertRules } from './alerting/alert-rules.js';
 import { IncidentStore } from './alerting/incident-store.js';
 import { createTelemetryBackend } from './backends/create-backend.js';
 import { createOtlpRouter } from './backends/embedded/otlp-receiver.js';
-import { resolveObservabilityConfig } from './observability-config.js';
+import type { ObservabilityPlaneConfig } from './observability-config.js';
 import { observabilityPlaneTools } from './tools/index.js';
 
 import type { TelemetryBackend } from './backends/telemetry-backend.js';
@@ -46,8 +45,6 @@ export function observabilityPlaneDescription(deps: ObservabilityPlaneDeps): Pla
 }
 
 export interface ObservabilityPlaneOptions {
-  /** Where the PLANE_OBSERVABILITY_*, PLANE_OTLP_*, PLANE_ALERT_* … variables are read from. */
-  env: NodeJS.ProcessEnv;
   logger?: Logger;
 }
 
@@ -59,10 +56,13 @@ export interface RunningObservabilityPlane extends RunningPlane {
 }
 
 /** Open the backend and the incident store, start alert evaluation and OTLP ingest, and serve. */
-export async function startObservabilityPlane(config: PlaneConfig, options: ObservabilityPlaneOptions): Promise<RunningObservabilityPlane> {
+export async function startObservabilityPlane(
+  config: ObservabilityPlaneConfig,
+  options: ObservabilityPlaneOptions = {},
+): Promise<RunningObservabilityPlane> {
   const logger = options.logger ?? createLogger({ name: config.plane, level: config.logLevel });
   const tokenFile = join(config.dataDir, 'observability', 'otlp-token.json');
-  const settings = resolveObservabilityConfig(options.env, config.dataDir);
+  const settings = config.observability;
   const otlpToken =
     settings.otlp && !settings.otlp.token
       ? (await loadOrCreatePrivateJson(tokenFile, parseToken, async () => ({ token: randomBytes(24).toString('base64url') }))).token
@@ -93,7 +93,7 @@ export async function startObservabilityPlane(config: PlaneConfig, options: Obse
       logger.info(
         {
           otlp: `http://${config.bindHost}:${settings.otlp.port}`,
-          tokenFile: options.env.PLANE_OTLP_TOKEN ? 'PLANE_OTLP_TOKEN' : tokenFile,
+          tokenFile: settings.otlp.token ? 'PLANE_OTLP_TOKEN' : tokenFile,
         },
         'OTLP/HTTP ingest listening',
       );

@@ -8,6 +8,8 @@
  * The suite needs Node >= 22; on Node 20 a Node 24 binary is fetched from the npm registry (node-runtime.ts).
  * `conformance.spec.ts` runs the same thing under `npm test`.
  */
+import { resolveControlPlaneConfig } from '../../servers/control-plane/control-plane-config.js';
+import { resolveObservabilityPlaneConfig } from '../../servers/observability-plane/observability-config.js';
 import { spawn } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,7 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { startControlPlane } from '../../servers/control-plane/control-plane.js';
 import { startObservabilityPlane } from '../../servers/observability-plane/observability-plane.js';
-import { resolvePlaneConfig, type PlaneName } from '../../shared/config/plane-config.js';
+import type { PlaneName } from '../../shared/config/plane-config.js';
 import type { RunningPlane } from '../../shared/http/start-plane.js';
 import { createLogger } from '../../shared/telemetry/logger.js';
 import { makeTempDir, removeTempDir } from '../support/identity.js';
@@ -65,10 +67,9 @@ export async function startAuthDisabledPlanes(
   const logger = (plane: PlaneName) => createLogger({ name: plane, level: 'info', destination });
   const started: RunningPlane[] = [];
   try {
-    const controlPlane = await startControlPlane(resolvePlaneConfig('control-plane', [], env), { env, logger: logger('control-plane') });
+    const controlPlane = await startControlPlane(resolveControlPlaneConfig([], env), { logger: logger('control-plane') });
     started.push(controlPlane);
-    const observabilityPlane = await startObservabilityPlane(resolvePlaneConfig('observability-plane', [], env), {
-      env,
+    const observabilityPlane = await startObservabilityPlane(resolveObservabilityPlaneConfig([], env), {
       logger: logger('observability-plane'),
     });
     started.push(observabilityPlane);

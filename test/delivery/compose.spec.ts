@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { booleanFlag } from '../../shared/config/env.js';
 import { planeEnvironment, resolvePlaneConfig, type PlaneConfig, type PlaneName } from '../../shared/config/plane-config.js';
-import { storeConfigFromEnv, storeEnvironment } from '../../servers/control-plane/store/create-store.js';
+import { resolveStoreConfig, storeEnvironment } from '../../servers/control-plane/store/create-store.js';
 import { clientSecretVariable, identityProviderOptionsFromEnv } from '../../servers/identity-provider/options-from-env.js';
 import {
   devClientSecret,
@@ -209,7 +209,7 @@ describe('docker-compose.yml', () => {
       );
       expect(config.port, `${name} listens on its own port, not the public one`).not.toBe(Number(config.canonicalUrl.port));
       if (config.plane === 'control-plane') {
-        expect(storeConfigFromEnv(env, config.dataDir), name).toEqual({
+        expect(resolveStoreConfig(env, config.dataDir), name).toEqual({
           backend: 'postgres',
           url: 'postgresql://plane:plane@postgres:5432/plane',
         });
@@ -244,7 +244,7 @@ describe('docker-compose.yml', () => {
     const env = environmentOf(dataPlane);
     const [[, controlPlane]] = planeServices('control-plane') as [[string, ComposeService]];
     const [[, observabilityPlane]] = planeServices('observability-plane') as [[string, ComposeService]];
-    expect(storeConfigFromEnv(env, '/var/lib/plane-mcp')).toEqual(storeConfigFromEnv(environmentOf(controlPlane), '/var/lib/plane-mcp'));
+    expect(resolveStoreConfig(env, '/var/lib/plane-mcp')).toEqual(resolveStoreConfig(environmentOf(controlPlane), '/var/lib/plane-mcp'));
     expect(resolveObservabilityConfig(env, '/var/lib/plane-mcp').backend).toEqual(
       resolveObservabilityConfig(environmentOf(observabilityPlane), '/var/lib/plane-mcp').backend,
     );

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { resolveControlPlaneConfig } from '../../servers/control-plane/control-plane-config.js';
+import { resolveObservabilityPlaneConfig } from '../../servers/observability-plane/observability-config.js';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/client';
-import { resolvePlaneConfig, type PlaneName } from '../../shared/config/plane-config.js';
+import type { PlaneName } from '../../shared/config/plane-config.js';
 import { createLogger } from '../../shared/telemetry/logger.js';
 import { startControlPlane, type RunningControlPlane } from '../../servers/control-plane/control-plane.js';
 import { PUBLIC_CLIENT_ID } from '../../servers/identity-provider/seed.js';
@@ -92,15 +94,14 @@ beforeAll(async () => {
     const env = local(service, { PLANE_CONTROL_PLANE_PORT: String(replicaPorts[index]) });
     expect(env.PLANE_EMBEDDED_IDP).toBe('false');
     expect(env.PLANE_STORE).toBe('postgres');
-    replicas.push(await startControlPlane(resolvePlaneConfig('control-plane', [], env), { env, logger: logger(service) }));
+    replicas.push(await startControlPlane(resolveControlPlaneConfig([], env), { logger: logger(service) }));
     replicaUrls.push(`http://127.0.0.1:${replicaPorts[index]}`);
   }
   gateway = await startRoundRobinProxy(replicaUrls, gatewayPort);
 
   const observabilityEnv = local('observability-plane-1', { PLANE_OBSERVABILITY_PLANE_PORT: String(observabilityPort) });
   expect(observabilityEnv.PLANE_OBSERVABILITY_BACKEND).toBe('opensearch');
-  observabilityPlane = await startObservabilityPlane(resolvePlaneConfig('observability-plane', [], observabilityEnv), {
-    env: observabilityEnv,
+  observabilityPlane = await startObservabilityPlane(resolveObservabilityPlaneConfig([], observabilityEnv), {
     logger: logger('observability-plane-1'),
   });
 

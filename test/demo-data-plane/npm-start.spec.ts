@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -124,5 +125,30 @@ describe('npm start runs the demo data plane', () => {
     const code = await new Promise<number | null>((resolve) => refused.on('exit', resolve));
     expect(code).toBe(1);
     expect(stderr).toContain('PLANE_DEMO_DATA_PLANE');
+  }, 60_000);
+
+  it('resolves every part first: a bad PLANE_OPENSEARCH_URL stops npm start before the control plane opens its store or listens', async () => {
+    const freshDir = makeTempDir('plane-mcp-start-bad-');
+    try {
+      const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('PLANE_')));
+      Object.assign(env, {
+        PLANE_DATA_DIR: freshDir,
+        PLANE_OBSERVABILITY_BACKEND: 'opensearch',
+        PLANE_OPENSEARCH_URL: 'opensearch.internal:9200',
+        PLANE_PROMETHEUS_URL: 'http://127.0.0.1:9090',
+      });
+      const refused = spawn(tsx, ['servers/start.ts'], { cwd: repoRoot, env });
+      let all = '';
+      refused.stdout.on('data', (chunk: Buffer) => (all += chunk.toString()));
+      refused.stderr.on('data', (chunk: Buffer) => (all += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => refused.on('exit', resolve));
+      expect(code).toBe(1);
+      expect(all).toContain('PLANE_OPENSEARCH_URL');
+      expect(all).not.toMatch(/listening/);
+      expect(existsSync(path.join(freshDir, 'control-plane.sqlite'))).toBe(false);
+      expect(existsSync(path.join(freshDir, 'identity-provider'))).toBe(false);
+    } finally {
+      removeTempDir(freshDir);
+    }
   }, 60_000);
 });

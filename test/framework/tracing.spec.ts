@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { resolveControlPlaneConfig } from '../../servers/control-plane/control-plane-config.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type RunningControlPlane } from '../../servers/control-plane/control-plane.js';
 import type { Span, SpanDetails } from '../../servers/observability-plane/backends/telemetry-backend.js';
@@ -76,8 +77,7 @@ describe('traces of the control plane, exported to the embedded observability pl
       PLANE_OTEL_TRACES_HEADERS: `Authorization=Bearer%20${encodeURIComponent(otlp.token)}`,
     };
     const destination = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) });
-    traced = await startControlPlane(resolvePlaneConfig('control-plane', [], env), {
-      env,
+    traced = await startControlPlane(resolveControlPlaneConfig([], env), {
       logger: createLogger({ name: 'control-plane', destination }),
     });
     token = await stack.serviceToken('ci-deployer', 'control-plane');

@@ -4,7 +4,7 @@ import {
   createResourceStore,
   describeStoreConfig,
   redactConnectionString,
-  storeConfigFromEnv,
+  resolveStoreConfig,
 } from '../../servers/control-plane/store/create-store.js';
 import { SCHEMA_VERSION } from '../../servers/control-plane/store/migrations.js';
 import { createPostgresStore } from '../../servers/control-plane/store/postgres-store.js';
@@ -86,22 +86,22 @@ describe('PostgresResourceStore specifics', () => {
 describe('store configuration (postgres)', () => {
   it('reads PLANE_STORE=postgres with PLANE_DATABASE_URL', () => {
     const url = 'postgresql://plane:s3cret@db.internal:5432/plane?sslmode=require';
-    expect(storeConfigFromEnv({ PLANE_STORE: 'postgres', PLANE_DATABASE_URL: url }, 'data')).toEqual({ backend: 'postgres', url });
-    expect(storeConfigFromEnv({ PLANE_STORE: 'postgres', PLANE_DATABASE_URL: 'postgres://h/db' }, 'data')).toEqual({
+    expect(resolveStoreConfig({ PLANE_STORE: 'postgres', PLANE_DATABASE_URL: url }, 'data')).toEqual({ backend: 'postgres', url });
+    expect(resolveStoreConfig({ PLANE_STORE: 'postgres', PLANE_DATABASE_URL: 'postgres://h/db' }, 'data')).toEqual({
       backend: 'postgres',
       url: 'postgres://h/db',
     });
   });
 
   it('requires PLANE_DATABASE_URL and names it, never echoing the value', () => {
-    expect(() => storeConfigFromEnv({ PLANE_STORE: 'postgres' }, 'data')).toThrow(ConfigError);
-    expect(() => storeConfigFromEnv({ PLANE_STORE: 'postgres' }, 'data')).toThrow(
+    expect(() => resolveStoreConfig({ PLANE_STORE: 'postgres' }, 'data')).toThrow(ConfigError);
+    expect(() => resolveStoreConfig({ PLANE_STORE: 'postgres' }, 'data')).toThrow(
       /PLANE_DATABASE_URL: is required when PLANE_STORE=postgres/,
     );
-    expect(() => storeConfigFromEnv({ PLANE_STORE: 'postgres', PLANE_DATABASE_URL: '' }, 'data')).toThrow(/PLANE_DATABASE_URL/);
+    expect(() => resolveStoreConfig({ PLANE_STORE: 'postgres', PLANE_DATABASE_URL: '' }, 'data')).toThrow(/PLANE_DATABASE_URL/);
     let message = '';
     try {
-      storeConfigFromEnv({ PLANE_STORE: 'postgres', PLANE_DATABASE_URL: 'mysql://root:hunter2@db/plane' }, 'data');
+      resolveStoreConfig({ PLANE_STORE: 'postgres', PLANE_DATABASE_URL: 'mysql://root:hunter2@db/plane' }, 'data');
     } catch (error) {
       message = (error as Error).message;
     }
@@ -120,7 +120,7 @@ describe('store configuration (postgres)', () => {
   it('creates a PostgreSQL store from the configuration', async () => {
     const fresh = await createTestDatabase();
     try {
-      const store = await createResourceStore(storeConfigFromEnv({ PLANE_STORE: 'postgres', PLANE_DATABASE_URL: fresh.url }, 'data'));
+      const store = await createResourceStore(resolveStoreConfig({ PLANE_STORE: 'postgres', PLANE_DATABASE_URL: fresh.url }, 'data'));
       expect(store.backend).toBe('postgres');
       await store.create(component('default', 'shop', 'cart'), alice);
       expect(await store.count('Component')).toBe(1);

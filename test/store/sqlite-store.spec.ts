@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteAuditStore } from '../../shared/audit/sqlite-audit-store.js';
 import { ConfigError } from '../../shared/config/env.js';
-import { createResourceStore, describeStoreConfig, storeConfigFromEnv } from '../../servers/control-plane/store/create-store.js';
+import { createResourceStore, describeStoreConfig, resolveStoreConfig } from '../../servers/control-plane/store/create-store.js';
 import { SCHEMA_VERSION } from '../../servers/control-plane/store/migrations.js';
 import { SqliteResourceStore } from '../../servers/control-plane/store/sqlite-store.js';
 import { alice, component, storeContract } from './store-contract.js';
@@ -88,8 +88,8 @@ describe('SqliteResourceStore specifics', () => {
 
 describe('store configuration (sqlite)', () => {
   it('defaults to SQLite in <dataDir>/control-plane.sqlite', () => {
-    expect(storeConfigFromEnv({}, '/var/lib/plane')).toEqual({ backend: 'sqlite', file: '/var/lib/plane/control-plane.sqlite' });
-    expect(storeConfigFromEnv({ PLANE_STORE: 'sqlite', PLANE_DATABASE_URL: 'ignored' }, 'data')).toEqual({
+    expect(resolveStoreConfig({}, '/var/lib/plane')).toEqual({ backend: 'sqlite', file: '/var/lib/plane/control-plane.sqlite' });
+    expect(resolveStoreConfig({ PLANE_STORE: 'sqlite', PLANE_DATABASE_URL: 'ignored' }, 'data')).toEqual({
       backend: 'sqlite',
       file: 'data/control-plane.sqlite',
     });
@@ -97,13 +97,13 @@ describe('store configuration (sqlite)', () => {
   });
 
   it('refuses an unknown PLANE_STORE, naming the variable', () => {
-    expect(() => storeConfigFromEnv({ PLANE_STORE: 'mysql' }, 'data')).toThrow(ConfigError);
-    expect(() => storeConfigFromEnv({ PLANE_STORE: 'mysql' }, 'data')).toThrow(/PLANE_STORE: must be sqlite or postgres/);
+    expect(() => resolveStoreConfig({ PLANE_STORE: 'mysql' }, 'data')).toThrow(ConfigError);
+    expect(() => resolveStoreConfig({ PLANE_STORE: 'mysql' }, 'data')).toThrow(/PLANE_STORE: must be sqlite or postgres/);
   });
 
   it('creates a SQLite store from the configuration', async () => {
     const dir = tempDir();
-    const store = await createResourceStore(storeConfigFromEnv({}, dir));
+    const store = await createResourceStore(resolveStoreConfig({}, dir));
     expect(store.backend).toBe('sqlite');
     await store.create(component('default', 'shop', 'cart'), alice);
     await store.close();

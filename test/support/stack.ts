@@ -1,8 +1,9 @@
 import { appendFileSync, cpSync } from 'node:fs';
+import { resolveControlPlaneConfig } from '../../servers/control-plane/control-plane-config.js';
+import { resolveObservabilityPlaneConfig } from '../../servers/observability-plane/observability-config.js';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import type { PlaneConfig, PlaneName } from '../../shared/config/plane-config.js';
-import { resolvePlaneConfig } from '../../shared/config/plane-config.js';
 import type { RunningPlane } from '../../shared/http/start-plane.js';
 import { createLogger } from '../../shared/telemetry/logger.js';
 import { startControlPlane } from '../../servers/control-plane/control-plane.js';
@@ -94,16 +95,19 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   };
   const notes = new Map<string, string>();
   const logger = (plane: PlaneName) => createLogger({ name: plane, destination });
-  const controlPlaneConfig = resolvePlaneConfig('control-plane', options.controlPlaneArgs ?? [], env);
+  const controlPlaneConfig = resolveControlPlaneConfig(options.controlPlaneArgs ?? [], { ...env, ...options.storeEnv });
   const controlPlaneRunning = await startControlPlane(controlPlaneConfig, {
-    env: { ...env, ...options.storeEnv },
     logger: logger('control-plane'),
     additionalTools: createNoteTools(notes),
   });
   const controlPlane: TestPlane = { url: controlPlaneConfig.canonicalUrl, config: controlPlaneConfig, running: controlPlaneRunning };
-  const observabilityPlaneConfig = resolvePlaneConfig('observability-plane', [], env);
+  const observabilityPlaneConfig = resolveObservabilityPlaneConfig([], {
+    ...env,
+    PLANE_OTLP_PORT: String(await freePort()),
+    PLANE_ALERT_INTERVAL_SECONDS: '3600',
+    ...options.observabilityEnv,
+  });
   const observabilityRunning = await startObservabilityPlane(observabilityPlaneConfig, {
-    env: { ...env, PLANE_OTLP_PORT: String(await freePort()), PLANE_ALERT_INTERVAL_SECONDS: '3600', ...options.observabilityEnv },
     logger: logger('observability-plane'),
   });
   const observabilityPlane: TestObservabilityPlane = {

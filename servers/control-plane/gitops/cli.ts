@@ -11,7 +11,7 @@ import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createResourceStore, describeStoreConfig, storeConfigFromEnv } from '../store/create-store.js';
+import { createResourceStore, describeStoreConfig, resolveStoreConfig } from '../store/create-store.js';
 import type { Actor, ResourceStore } from '../store/resource-store.js';
 import { applyDirectory, type ApplyReport } from './apply-directory.js';
 import { exportDirectory } from './export-directory.js';
@@ -75,7 +75,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
   let store: ResourceStore;
   let where: string;
   try {
-    const config = storeConfigFromEnv(env, env['PLANE_DATA_DIR'] ?? './data');
+    const config = resolveStoreConfig(env, env['PLANE_DATA_DIR'] ?? './data');
     where = describeStoreConfig(config);
     store = await createResourceStore(config);
   } catch (error) {

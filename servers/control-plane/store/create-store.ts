@@ -44,7 +44,7 @@ export const storeEnvironment = {
  * The store configuration from `PLANE_STORE` and `PLANE_DATABASE_URL`. A bad value throws a
  * `ConfigError` naming the variable (and never the URL). SQLite lives in `<dataDir>/control-plane.sqlite`.
  */
-export function storeConfigFromEnv(env: NodeJS.ProcessEnv, dataDir: string): StoreConfig {
+export function resolveStoreConfig(env: NodeJS.ProcessEnv, dataDir: string): StoreConfig {
   const vars = parseEnv(storeEnvironment, env);
   if (vars.PLANE_STORE === 'sqlite') return { backend: 'sqlite', file: join(dataDir, 'control-plane.sqlite') };
   const { PLANE_DATABASE_URL: url } = parseEnv({ PLANE_DATABASE_URL: postgresUrl }, env);

@@ -6,13 +6,8 @@ import { loadDemoOrganisationIfEmpty } from './gitops/load-demo.js';
 import type { ControlPlaneConfig } from './control-plane-config.js';
 import { createResourceStore, describeStoreConfig } from './store/create-store.js';
 import { controlPlaneTools } from './tools/index.js';
-
+import type { ControlPlaneDeps } from './deps.js';
 import type { ResourceStore } from './store/resource-store.js';
-
-/** The adapters control-plane tools use. */
-export interface ControlPlaneDeps {
-  store: ResourceStore;
-}
 
 export const CONTROL_PLANE_INSTRUCTIONS =
   'Manages internal developer platform resources: namespaces, projects, components, environments, releases, release bindings and workflow runs. ' +

@@ -14,18 +14,8 @@ import { createTelemetryBackend } from './backends/create-backend.js';
 import { createOtlpRouter } from './backends/embedded/otlp-receiver.js';
 import type { ObservabilityPlaneConfig } from './observability-config.js';
 import { observabilityPlaneTools } from './tools/index.js';
-
 import type { TelemetryBackend } from './backends/telemetry-backend.js';
-import type { QueryLimits } from './tools/support/query-arguments.js';
-
-/** The adapters observability tools use. */
-export interface ObservabilityPlaneDeps {
-  telemetry: TelemetryBackend;
-  incidents: IncidentStore;
-  limits: QueryLimits;
-  /** Environment names treated as production by policy conditions (PLANE_PRODUCTION_ENVIRONMENTS). */
-  productionEnvironments: string[];
-}
+import type { ObservabilityPlaneDeps } from './deps.js';
 
 export const OBSERVABILITY_PLANE_INSTRUCTIONS =
   'Answers questions about what runs on the platform: logs, metrics, traces, alerts and incidents, scoped to what the platform policy lets you see. ' +

@@ -5,7 +5,7 @@ import { isKnownAction } from '../../../shared/authz/actions.js';
 import { resourcePath } from '../../../shared/authz/resource-path.js';
 import { ForbiddenError, InvalidInputError } from '../../../shared/tools/errors.js';
 import { createWhoamiTool } from '../../../shared/tools/whoami.js';
-import type { ControlPlaneDeps } from '../control-plane.js';
+import type { ControlPlaneDeps } from '../deps.js';
 import { resourceName } from '../domain/names.js';
 import { controlPlaneTool } from './support/define.js';
 

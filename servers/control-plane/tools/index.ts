@@ -1,5 +1,5 @@
 import type { AnyToolDefinition } from '../../../shared/tools/define-tool.js';
-import type { ControlPlaneDeps } from '../control-plane.js';
+import type { ControlPlaneDeps } from '../deps.js';
 import audit from './audit.js';
 import componentReleases from './component-releases.js';
 import componentTypes from './component-types.js';

@@ -1,5 +1,5 @@
 import type { AnyToolDefinition } from '../../../shared/tools/define-tool.js';
-import type { ObservabilityPlaneDeps } from '../observability-plane.js';
+import type { ObservabilityPlaneDeps } from '../deps.js';
 import alerts from './alerts.js';
 import diagnose from './diagnose.js';
 import identity from './identity.js';

@@ -8,7 +8,7 @@ import express from 'express';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLine, SpanDetails, TelemetryScope } from '../../servers/observability-plane/backends/telemetry-backend.js';
-import { TelemetryStore } from '../../servers/observability-plane/backends/embedded/telemetry-store.js';
+import { TelemetryStore } from '../../servers/observability-plane/backends/embedded/store/telemetry-store.js';
 import {
   createOtlpRouter,
   logLevelOf,

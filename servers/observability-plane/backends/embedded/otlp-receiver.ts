@@ -33,7 +33,7 @@ import { gunzip, inflate, type InputType, type ZlibOptions } from 'node:zlib';
 import express, { type Request, type Response, type Router } from 'express';
 import protobuf from 'protobufjs';
 import type { LogLevel, SpanStatus, TelemetryScope } from '../telemetry-backend.js';
-import type { LogRecordInput, MetricSampleInput, SampleTemporality, SpanInput, TelemetryStore } from './telemetry-store.js';
+import type { LogRecordInput, MetricSampleInput, SampleTemporality, SpanInput, TelemetryStore } from './store/telemetry-store.js';
 
 export interface OtlpReceiverOptions {
   /** A static bearer token (at least 16 characters) that may send data. */

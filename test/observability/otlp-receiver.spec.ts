@@ -9,18 +9,15 @@ import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLine, SpanDetails, TelemetryScope } from '../../servers/observability-plane/backends/telemetry-backend.js';
 import { TelemetryStore } from '../../servers/observability-plane/backends/embedded/store/telemetry-store.js';
-import {
-  createOtlpRouter,
-  logLevelOf,
-  type OtlpReceiverOptions,
-} from '../../servers/observability-plane/backends/embedded/otlp-receiver.js';
+import { logLevelOf } from '../../servers/observability-plane/backends/embedded/otlp/log-level.js';
+import { createOtlpRouter, type OtlpReceiverOptions } from '../../servers/observability-plane/backends/embedded/otlp/receiver.js';
 import {
   logsRequest,
   metricsRequest,
   postOtlpJson,
   tracesRequest,
   type OtlpMetricSample,
-} from '../../servers/observability-plane/backends/embedded/otlp-json.js';
+} from '../../servers/observability-plane/backends/embedded/otlp/otlp-json.js';
 
 const TOKEN = 'otlp-ingest-token-0123456789';
 const JWT_LIKE = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl';

@@ -1,6 +1,6 @@
 import { METRIC_LABEL_VALUES, METRIC_LABELS, METRICS, OTEL_RESOURCE } from '../../../../shared/telemetry/conventions.js';
 import type { PodSample, TelemetryWriter } from '../telemetry-writer.js';
-import { logsRequest, metricsRequest, postOtlpJson, tracesRequest, type OtlpMetricSample, type OtlpPostResult } from './otlp-json.js';
+import { logsRequest, metricsRequest, postOtlpJson, tracesRequest, type OtlpMetricSample, type OtlpPostResult } from './otlp/otlp-json.js';
 
 /** Writes telemetry the way any OpenTelemetry program would: OTLP/HTTP JSON to the embedded receiver. */
 export function createOtlpWriter(baseUrl: string, token: string): TelemetryWriter {

@@ -106,7 +106,7 @@ export function encodeResponse(root: protobuf.Root, signal: OtlpSignal, encoding
 // google.rpc.Status, the body of every OTLP/HTTP error response.
 const statusType = new protobuf.Type('Status').add(new protobuf.Field('code', 1, 'int32')).add(new protobuf.Field('message', 2, 'string'));
 new protobuf.Root().define('google.rpc').add(statusType);
-const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 413: 8, 415: 3, 429: 8, 500: 13, 503: 14 };
+const GRPC_CODE: Record<number, number> = { 400: 3, 401: 16, 404: 12, 405: 12, 413: 8, 415: 3, 429: 8, 500: 13, 503: 14 };
 
 /** The `google.rpc.Status` for an HTTP error status, in the given encoding. */
 export function encodeStatus(encoding: Encoding, httpStatus: number, message: string): Uint8Array | { code: number; message: string } {

@@ -10,7 +10,14 @@
  * encoding (`partialSuccess` naming how many items were rejected and why), `400` undecodable body,
  * `401` missing/invalid bearer token, `413` body (compressed or not) over `maxBodyBytes` or more than
  * `maxItemsPerRequest` items, `415` unsupported content type or encoding, `429` with `Retry-After` over
- * the rate limit, `503` when the store is busy. Error bodies are `google.rpc.Status` messages.
+ * the rate limit, `500` internal error, `503` when the store is busy; any other path is `404`, any
+ * other method on an endpoint `405` (`Allow: POST`).
+ *
+ * Every error body is a short `google.rpc.Status` (`{"code":…,"message":…}`; protobuf-encoded only
+ * when answering a protobuf request, as OTLP requires) whose message is fixed text of ours: never a
+ * stack trace, a server path, a parser's message or anything of the request, whatever `NODE_ENV` is.
+ * Nothing reaches Express's default handlers, and nothing of a request body is logged: `onError`
+ * only ever sees store failures.
  *
  * Ingest is authenticated (`ingest-auth.ts`): a static token (compared in constant time) and/or
  * `verifyBearer` (e.g. client-credentials JWTs). The token is never logged or echoed.
@@ -21,7 +28,7 @@
  * `k8s.container.name` the pod and container. Log levels come from `severityNumber`, else
  * `severityText`, else the text (`log-level.ts`).
  */
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { decodeRequest, encodeResponse, encodingOf, otlpProtoRoot, type OtlpSignal } from './codec.js';
 import { OtlpHttpError } from './http-error.js';
 import { bearerToken, ingestAuthenticator } from './ingest-auth.js';
@@ -82,7 +89,7 @@ export function createOtlpRouter(store: OtlpSink, options: OtlpReceiverOptions =
       send(res, encoding, 200, encodeResponse(root, signal, encoding, response));
     } catch (error) {
       if (error instanceof OtlpHttpError) return fail(req, res, encoding, error.status, error.message);
-      options.onError?.(error);
+      report(options.onError, error);
       const busy = error instanceof Error && /SQLITE_BUSY|SQLITE_LOCKED/.test((error as { code?: string }).code ?? '');
       if (busy) res.setHeader('Retry-After', '1');
       return fail(req, res, encoding, busy ? 503 : 500, busy ? 'the store is busy; retry later' : 'internal error');
@@ -92,6 +99,36 @@ export function createOtlpRouter(store: OtlpSink, options: OtlpReceiverOptions =
   const router = express.Router();
   for (const signal of ['logs', 'traces', 'metrics'] as const) {
     router.post(`/v1/${signal}`, (req, res) => handle(signal, req, res));
+    router.all(`/v1/${signal}`, (req, res) => {
+      res.setHeader('Allow', 'POST');
+      fail(req, res, 'json', 405, 'method not allowed; use POST');
+    });
   }
+  router.use((req, res) => fail(req, res, 'json', 404, 'not found; the endpoints are POST /v1/logs, /v1/traces and /v1/metrics'));
+  // Last resort for anything thrown past `handle`: Express's default handler would answer HTML (with the stack outside production).
+  router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const status = clientErrorStatus(error);
+    fail(req, res, 'json', status ?? 500, status === undefined ? 'internal error' : 'request refused');
+  });
   return router;
+}
+
+/** Hands a failure to `onError`; a callback that throws must not keep the client from its answer. */
+function report(onError: ((error: unknown) => void) | undefined, error: unknown): void {
+  try {
+    onError?.(error);
+  } catch {
+    // The callback is the caller's logger; there is nowhere else to report its failure.
+  }
+}
+
+/** The 4xx status an Express-side error carries (`http-errors` style), if any. */
+function clientErrorStatus(error: unknown): number | undefined {
+  const status =
+    (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500 ? status : undefined;
 }

@@ -5,6 +5,7 @@ import { discardRest } from './request-body.js';
 /** Sends a protobuf message or a JSON value. */
 export function send(res: Response, encoding: Encoding, status: number, body: Uint8Array | object): void {
   res.status(status);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
   if (encoding === 'protobuf') {
     res.type('application/x-protobuf').send(Buffer.from(body as Uint8Array));
   } else {

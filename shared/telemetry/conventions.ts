@@ -80,7 +80,10 @@ export const METRIC_LABELS = {
   le: 'le',
 } as const;
 
-/** kube-state-metrics' spelling of the platform pod labels on `kube_pod_labels` (`openchoreo.dev/namespace` → `label_openchoreo_dev_namespace`). */
+/**
+ * kube-state-metrics' spelling of the platform pod labels on `kube_pod_labels`
+ * (`openchoreo.dev/namespace` → `label_openchoreo_dev_namespace`).
+ */
 export const KUBE_STATE_METRICS_PLATFORM_LABELS = {
   namespace: 'label_openchoreo_dev_namespace',
   project: 'label_openchoreo_dev_project',

@@ -1,3 +1,4 @@
+import { OTEL_RESOURCE } from '../../shared/telemetry/conventions.js';
 import type { LogLevel, LogLine, SpanDetails, SpanStatus } from '../observability-plane/backends/telemetry-backend.js';
 import { BOUTIQUE_SERVICES, failureContext, FRONTEND_ROUTES, PRODUCT_IDS, type RpcCall } from './call-graph.js';
 import { isoMicros, type Random } from './random.js';
@@ -360,7 +361,11 @@ function spanBase(traceId: string, spanId: string, parentSpanId: string | undefi
     kind,
     service: want.component,
     scope: { namespace: want.namespace, project: want.project, component: want.component, environment: want.environment },
-    resource: { 'k8s.pod.name': hop.pod.name, 'k8s.namespace.name': hop.deployment.kubernetesNamespace, 'service.name': want.component },
+    resource: {
+      [OTEL_RESOURCE.k8sPodName]: hop.pod.name,
+      [OTEL_RESOURCE.k8sNamespaceName]: hop.deployment.kubernetesNamespace,
+      [OTEL_RESOURCE.serviceName]: want.component,
+    },
     status: 'ok' as SpanStatus,
   };
 }

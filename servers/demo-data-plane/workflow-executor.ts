@@ -1,3 +1,4 @@
+import { PLATFORM_LABELS } from '../../shared/telemetry/conventions.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
 import type { WorkflowRun } from '../control-plane/domain/resources.js';
 import type { Actor, ResourceStore } from '../control-plane/store/resource-store.js';
@@ -283,8 +284,8 @@ function runKey(run: WorkflowRun): string {
 /** The owning project and component: the trusted spec field, else the OpenChoreo labels. */
 function ownerOf(run: WorkflowRun): { project?: string; component?: string } {
   const labels = run.metadata.labels ?? {};
-  const project = run.spec.owner?.projectName ?? labels['openchoreo.dev/project'];
-  const component = run.spec.owner?.componentName ?? labels['openchoreo.dev/component'];
+  const project = run.spec.owner?.projectName ?? labels[PLATFORM_LABELS.project];
+  const component = run.spec.owner?.componentName ?? labels[PLATFORM_LABELS.component];
   return { ...(project ? { project } : {}), ...(component ? { component } : {}) };
 }
 

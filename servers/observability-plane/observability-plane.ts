@@ -11,7 +11,7 @@ import { AlertEvaluator } from './alerting/alert-evaluator.js';
 import { loadAlertRules } from './alerting/alert-rules.js';
 import { IncidentStore } from './alerting/incident-store.js';
 import { createTelemetryBackend } from './backends/create-backend.js';
-import { createOtlpRouter } from './backends/embedded/otlp-receiver.js';
+import { createOtlpRouter } from './backends/embedded/otlp/receiver.js';
 import type { ObservabilityPlaneConfig } from './observability-config.js';
 import { observabilityPlaneTools } from './tools/index.js';
 import type { TelemetryBackend } from './backends/telemetry-backend.js';

@@ -18,6 +18,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import { OTEL_RESOURCE, PLATFORM_LABELS } from './conventions.js';
 import type { Logger } from './logger.js';
 
 export interface TracingConfig {
@@ -132,12 +133,12 @@ export async function startTracing(
   };
   const provider = new TracerProvider({
     resource: resourceFromAttributes({
-      'service.name': `plane-mcp-${identity.plane}`,
-      'service.namespace': 'plane-mcp',
-      'service.version': identity.version,
-      'openchoreo.dev/namespace': 'plane-mcp',
-      'openchoreo.dev/project': 'plane-mcp',
-      'openchoreo.dev/component': identity.plane,
+      [OTEL_RESOURCE.serviceName]: `plane-mcp-${identity.plane}`,
+      [OTEL_RESOURCE.serviceNamespace]: 'plane-mcp',
+      [OTEL_RESOURCE.serviceVersion]: identity.version,
+      [PLATFORM_LABELS.namespace]: 'plane-mcp',
+      [PLATFORM_LABELS.project]: 'plane-mcp',
+      [PLATFORM_LABELS.component]: identity.plane,
       ...config.resourceAttributes,
     }),
     spanProcessors: [new BatchSpanProcessor({ exporter: reportingExporter, scheduledDelayMillis: 2_000 })],

@@ -11,7 +11,7 @@ import {
   TelemetryStore,
   type LogRecordInput,
   type SpanInput,
-} from '../../servers/observability-plane/backends/embedded/telemetry-store.js';
+} from '../../servers/observability-plane/backends/embedded/store/telemetry-store.js';
 
 const LINES = Number(process.argv[2] ?? 1_000_000);
 const SPANS = Number(process.argv[3] ?? 1_000_000);

@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLevel, TelemetryScope } from '../../servers/observability-plane/backends/telemetry-backend.js';
+import { createEmbeddedBackend } from '../../servers/observability-plane/backends/embedded/embedded-backend.js';
+import { histogramQuantile } from '../../servers/observability-plane/backends/embedded/store/metric-math.js';
 import {
-  createEmbeddedBackend,
-  histogramQuantile,
   TelemetryStore,
   type LogRecordInput,
   type MetricSampleInput,
   type SpanInput,
-} from '../../servers/observability-plane/backends/embedded/telemetry-store.js';
+} from '../../servers/observability-plane/backends/embedded/store/telemetry-store.js';
 
 const dirs: string[] = [];
 function tempFile(name = 'observability.sqlite'): string {

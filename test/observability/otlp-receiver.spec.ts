@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,19 +8,20 @@ import express from 'express';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogLine, SpanDetails, TelemetryScope } from '../../servers/observability-plane/backends/telemetry-backend.js';
-import { TelemetryStore } from '../../servers/observability-plane/backends/embedded/telemetry-store.js';
+import { TelemetryStore } from '../../servers/observability-plane/backends/embedded/store/telemetry-store.js';
+import { logLevelOf } from '../../servers/observability-plane/backends/embedded/otlp/log-level.js';
 import {
   createOtlpRouter,
-  logLevelOf,
   type OtlpReceiverOptions,
-} from '../../servers/observability-plane/backends/embedded/otlp-receiver.js';
+  type OtlpSink,
+} from '../../servers/observability-plane/backends/embedded/otlp/receiver.js';
 import {
   logsRequest,
   metricsRequest,
   postOtlpJson,
   tracesRequest,
   type OtlpMetricSample,
-} from '../../servers/observability-plane/backends/embedded/otlp-json.js';
+} from '../../servers/observability-plane/backends/embedded/otlp/otlp-json.js';
 
 const TOKEN = 'otlp-ingest-token-0123456789';
 const JWT_LIKE = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl';
@@ -592,5 +593,166 @@ describe('OTLP/HTTP receiver: authentication and limits', () => {
     expect(logLevelOf(undefined, undefined, 'W0101 10:00:00.000 1 x.go:1] careful')).toBe('WARN');
     expect(logLevelOf(undefined, undefined, 'rpc error: code = Unavailable')).toBe('ERROR');
     expect(logLevelOf(undefined, undefined, 'all good')).toBe('INFO');
+  });
+});
+
+const LEAK_MARKER = 'Leak-Marker-7f3c';
+
+/** One HTTP request with full control over method, headers and chunking (node:http, no fetch normalisation). */
+function rawRequest(
+  base: string,
+  options: { method: string; path: string; headers?: Record<string, string>; body?: Buffer | string; chunked?: boolean },
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  const target = new URL(options.path, base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: target.hostname, port: target.port, path: options.path, method: options.method, headers: options.headers ?? {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
+    // The receiver may answer before the body is sent and close the connection: that is not a test failure.
+    req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
+    const body = options.body === undefined ? undefined : Buffer.from(options.body);
+    if (body && options.chunked) {
+      for (let offset = 0; offset < body.length; offset += 16 * 1024) req.write(body.subarray(offset, offset + 16 * 1024));
+    } else if (body) {
+      req.setHeader('content-length', String(body.length));
+      req.write(body);
+    }
+    req.end();
+  });
+}
+
+/** A short JSON google.rpc.Status with none of: stack frames, module or server paths, parser names, the request's content. */
+function expectSafeJsonError(response: { status: number; headers: IncomingHttpHeaders; body: Buffer }, status: number): void {
+  expect(response.status).toBe(status);
+  expect(response.headers['content-type']).toMatch(/^application\/json/);
+  const text = response.body.toString('utf8');
+  expect(text.length).toBeLessThan(200);
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  expect(Object.keys(parsed).sort()).toEqual(['code', 'message']);
+  expect(typeof parsed.code).toBe('number');
+  expect(typeof parsed.message).toBe('string');
+  for (const leak of ['at ', 'node_modules', '/work', 'SyntaxError', 'Error:', LEAK_MARKER, '<']) expect(text).not.toContain(leak);
+}
+
+describe.each(['development', 'production'])('OTLP/HTTP receiver: error responses (express env %s)', (env) => {
+  let base: string;
+  const errors: unknown[] = [];
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const jsonHeaders = { ...auth, 'content-type': 'application/json' };
+  const failingSink: OtlpSink = {
+    insertLogs: () => {
+      throw new Error(`store failed at /work/data/observability.sqlite ${LEAK_MARKER}`);
+    },
+    insertSpans: () => undefined,
+    insertMetricSamples: () => undefined,
+  };
+
+  beforeAll(async () => {
+    // Mounted at the root, as the observability plane serves it: every path of this server is the receiver's.
+    const app = express();
+    app.set('env', env);
+    app.disable('x-powered-by');
+    app.use(
+      createOtlpRouter(failingSink, {
+        token: TOKEN,
+        maxBodyBytes: 16 * 1024,
+        maxRequestsPerSecond: 10_000,
+        // A logger that itself fails must not turn a 500 into an HTML page with a stack trace.
+        onError: (error) => {
+          errors.push(error);
+          throw new Error(`logger failed at ${import.meta.filename}`);
+        },
+      }),
+    );
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    servers.push(server);
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  it('answers an oversized body with 413 JSON, declared or chunked', async () => {
+    const big = JSON.stringify({ resourceLogs: [], padding: LEAK_MARKER.repeat(4000) });
+    for (const chunked of [false, true]) {
+      const response = await rawRequest(base, { method: 'POST', path: '/v1/logs', headers: jsonHeaders, body: big, chunked });
+      expectSafeJsonError(response, 413);
+    }
+  });
+
+  it('answers truncated or malformed JSON with 400 JSON that does not echo the body', async () => {
+    const bodies = [
+      `{"resourceLogs":[{"resource":{"attributes":[{"key":"${LEAK_MARKER}`,
+      `{"resourceLogs": [${LEAK_MARKER}]}`,
+      `["${LEAK_MARKER}"]`,
+      `{"resourceLogs": "${LEAK_MARKER}"}`,
+    ];
+    for (const body of bodies) {
+      expectSafeJsonError(await rawRequest(base, { method: 'POST', path: '/v1/logs', headers: jsonHeaders, body }), 400);
+    }
+  });
+
+  it('answers a wrong or missing content type with 415 JSON', async () => {
+    for (const contentType of ['text/plain', `application/${LEAK_MARKER}`, 'application/xml', undefined]) {
+      const headers: Record<string, string> = { ...auth, ...(contentType ? { 'content-type': contentType } : {}) };
+      expectSafeJsonError(await rawRequest(base, { method: 'POST', path: '/v1/traces', headers, body: `<${LEAK_MARKER}/>` }), 415);
+    }
+    const brotli = { ...jsonHeaders, 'content-encoding': `br-${LEAK_MARKER}` };
+    expectSafeJsonError(await rawRequest(base, { method: 'POST', path: '/v1/logs', headers: brotli, body: '{}' }), 415);
+  });
+
+  it('answers an unknown path with 404 JSON that does not echo the path', async () => {
+    for (const path of [`/v1/${LEAK_MARKER}`, '/', '/v1/logs/extra', `/${LEAK_MARKER}/%3Cscript%3E`, '/v1']) {
+      expectSafeJsonError(await rawRequest(base, { method: 'POST', path, headers: jsonHeaders, body: '{}' }), 404);
+      expectSafeJsonError(await rawRequest(base, { method: 'GET', path, headers: auth }), 404);
+    }
+  });
+
+  it('answers another method on an endpoint with 405 JSON and Allow: POST', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
+      for (const signal of ['logs', 'traces', 'metrics']) {
+        const response = await rawRequest(base, { method, path: `/v1/${signal}`, headers: jsonHeaders, body: `{"${LEAK_MARKER}":1}` });
+        expectSafeJsonError(response, 405);
+        expect(response.headers.allow).toBe('POST');
+      }
+    }
+    const head = await rawRequest(base, { method: 'HEAD', path: '/v1/logs', headers: auth });
+    expect(head.status).toBe(405);
+    expect(head.headers.allow).toBe('POST');
+  });
+
+  it('answers 401 and a failing store (500) with JSON, even when the error callback throws', async () => {
+    const unauthorised = await rawRequest(base, {
+      method: 'POST',
+      path: '/v1/logs',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${LEAK_MARKER}x` },
+      body: '{}',
+    });
+    expectSafeJsonError(unauthorised, 401);
+    const logs = JSON.stringify(logsRequest([{ timestamp: new Date(T0).toISOString(), message: LEAK_MARKER, namespace: 'default' }]));
+    const failed = await rawRequest(base, { method: 'POST', path: '/v1/logs', headers: jsonHeaders, body: logs });
+    expectSafeJsonError(failed, 500);
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it('never hands a parse error (or the body) to the error callback', async () => {
+    errors.splice(0);
+    const cases: Array<[Record<string, string>, Buffer | string]> = [
+      [jsonHeaders, `{"${LEAK_MARKER}`],
+      [{ ...auth, 'content-type': 'application/x-protobuf' }, Buffer.from(`\x0a\xff\xff\xff\xff\x0f${LEAK_MARKER}`, 'latin1')],
+      [{ ...jsonHeaders, 'content-encoding': 'gzip' }, `not gzip ${LEAK_MARKER}`],
+      [jsonHeaders, LEAK_MARKER.repeat(4000)],
+    ];
+    for (const [headers, body] of cases) {
+      const response = await rawRequest(base, { method: 'POST', path: '/v1/traces', headers, body });
+      expect([400, 413]).toContain(response.status);
+      expect(response.body.toString('latin1')).not.toContain(LEAK_MARKER);
+    }
+    expect(errors).toEqual([]);
   });
 });

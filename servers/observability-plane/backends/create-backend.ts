@@ -1,5 +1,5 @@
 import type { BackendConfig } from '../observability-config.js';
-import { createEmbeddedBackend, type EmbeddedTelemetryBackend } from './embedded/telemetry-store.js';
+import { createEmbeddedBackend, type EmbeddedTelemetryBackend } from './embedded/embedded-backend.js';
 import { createOpenSearchBackend } from './opensearch/index.js';
 import { createPrometheusBackend } from './prometheus/prometheus-backend.js';
 import type { TelemetryBackend } from './telemetry-backend.js';

@@ -1,3 +1,10 @@
+import {
+  HISTOGRAM_SUFFIXES,
+  KUBE_STATE_METRICS_PLATFORM_LABELS,
+  METRIC_LABEL_VALUES,
+  METRIC_LABELS,
+  METRICS,
+} from '../../../shared/telemetry/conventions.js';
 import type { OpenSearchBackend } from './opensearch/index.js';
 import { remoteWrite, type RemoteWriteSeries } from './prometheus/remote-write.js';
 import type { PodSample, TelemetryWriter } from './telemetry-writer.js';
@@ -17,64 +24,67 @@ export function createOpenSearchPrometheusWriter(opensearch: OpenSearchBackend, 
   };
 }
 
+const label = METRIC_LABELS;
+
 function podSeries(sample: PodSample): RemoteWriteSeries[] {
   const point = (value: number) => [{ timestamp: sample.time, value }];
-  const pod = { namespace: sample.kubernetesNamespace, pod: sample.pod };
+  const pod = { [label.namespace]: sample.kubernetesNamespace, [label.pod]: sample.pod };
+  const kubeStateMetrics = { [label.job]: METRIC_LABEL_VALUES.kubeStateMetricsJob, ...pod };
+  const allocation = (name: string, resource: string, value: number): RemoteWriteSeries => ({
+    labels: { [label.name]: name, ...kubeStateMetrics, [label.container]: 'main', [label.resource]: resource },
+    samples: point(value),
+  });
+  const { cpu, memory } = METRIC_LABEL_VALUES;
   const series: RemoteWriteSeries[] = [
     {
       labels: {
-        __name__: 'kube_pod_labels',
-        job: 'kube-state-metrics',
-        ...pod,
-        label_openchoreo_dev_namespace: sample.scope.namespace,
-        label_openchoreo_dev_project: sample.scope.project,
-        label_openchoreo_dev_component: sample.scope.component,
-        label_openchoreo_dev_environment: sample.scope.environment,
+        [label.name]: METRICS.podLabels,
+        ...kubeStateMetrics,
+        [KUBE_STATE_METRICS_PLATFORM_LABELS.namespace]: sample.scope.namespace,
+        [KUBE_STATE_METRICS_PLATFORM_LABELS.project]: sample.scope.project,
+        [KUBE_STATE_METRICS_PLATFORM_LABELS.component]: sample.scope.component,
+        [KUBE_STATE_METRICS_PLATFORM_LABELS.environment]: sample.scope.environment,
       },
       samples: point(1),
     },
-    { labels: { __name__: 'kube_pod_status_phase', job: 'kube-state-metrics', ...pod, phase: 'Running' }, samples: point(1) },
-    { labels: { __name__: 'container_cpu_usage_seconds_total', ...pod, container: 'main' }, samples: point(sample.cpuSecondsTotal) },
-    { labels: { __name__: 'container_memory_working_set_bytes', ...pod, container: 'main' }, samples: point(sample.memoryWorkingSetBytes) },
     {
-      labels: { __name__: 'kube_pod_container_resource_requests', job: 'kube-state-metrics', ...pod, container: 'main', resource: 'cpu' },
-      samples: point(sample.cpuRequestCores),
+      labels: { [label.name]: METRICS.podStatusPhase, ...kubeStateMetrics, [label.phase]: METRIC_LABEL_VALUES.running },
+      samples: point(1),
     },
+    { labels: { [label.name]: METRICS.cpuUsageSecondsTotal, ...pod, [label.container]: 'main' }, samples: point(sample.cpuSecondsTotal) },
     {
-      labels: {
-        __name__: 'kube_pod_container_resource_requests',
-        job: 'kube-state-metrics',
-        ...pod,
-        container: 'main',
-        resource: 'memory',
-      },
-      samples: point(sample.memoryRequestBytes),
+      labels: { [label.name]: METRICS.memoryWorkingSetBytes, ...pod, [label.container]: 'main' },
+      samples: point(sample.memoryWorkingSetBytes),
     },
-    {
-      labels: { __name__: 'kube_pod_container_resource_limits', job: 'kube-state-metrics', ...pod, container: 'main', resource: 'cpu' },
-      samples: point(sample.cpuLimitCores),
-    },
-    {
-      labels: { __name__: 'kube_pod_container_resource_limits', job: 'kube-state-metrics', ...pod, container: 'main', resource: 'memory' },
-      samples: point(sample.memoryLimitBytes),
-    },
+    allocation(METRICS.resourceRequests, cpu, sample.cpuRequestCores),
+    allocation(METRICS.resourceRequests, memory, sample.memoryRequestBytes),
+    allocation(METRICS.resourceLimits, cpu, sample.cpuLimitCores),
+    allocation(METRICS.resourceLimits, memory, sample.memoryLimitBytes),
   ];
   if (sample.http) {
-    const hubble = { reporter: 'server', destination_namespace: sample.kubernetesNamespace, destination_pod: sample.pod };
+    const hubble = {
+      [label.reporter]: METRIC_LABEL_VALUES.serverReporter,
+      [label.destinationNamespace]: sample.kubernetesNamespace,
+      [label.destinationPod]: sample.pod,
+    };
+    const duration = METRICS.httpRequestDurationSeconds;
     for (const [status, count] of Object.entries(sample.http.requestsByStatus)) {
-      series.push({ labels: { __name__: 'hubble_http_requests_total', ...hubble, status }, samples: point(count) });
+      series.push({ labels: { [label.name]: METRICS.httpRequestsTotal, ...hubble, [label.status]: status }, samples: point(count) });
     }
     let cumulative = 0;
     sample.http.bucketCounts.forEach((count, index) => {
       cumulative += count;
-      const le = index < sample.http!.bounds.length ? String(sample.http!.bounds[index]) : '+Inf';
-      series.push({ labels: { __name__: 'hubble_http_request_duration_seconds_bucket', ...hubble, le }, samples: point(cumulative) });
+      const le = index < sample.http!.bounds.length ? String(sample.http!.bounds[index]) : METRIC_LABEL_VALUES.infiniteBound;
+      series.push({
+        labels: { [label.name]: `${duration}${HISTOGRAM_SUFFIXES.bucket}`, ...hubble, [label.le]: le },
+        samples: point(cumulative),
+      });
     });
     series.push({
-      labels: { __name__: 'hubble_http_request_duration_seconds_sum', ...hubble },
+      labels: { [label.name]: `${duration}${HISTOGRAM_SUFFIXES.sum}`, ...hubble },
       samples: point(sample.http.durationSumSeconds),
     });
-    series.push({ labels: { __name__: 'hubble_http_request_duration_seconds_count', ...hubble }, samples: point(cumulative) });
+    series.push({ labels: { [label.name]: `${duration}${HISTOGRAM_SUFFIXES.count}`, ...hubble }, samples: point(cumulative) });
   }
   return series;
 }

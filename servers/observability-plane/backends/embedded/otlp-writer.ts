@@ -1,5 +1,6 @@
+import { METRIC_LABEL_VALUES, METRIC_LABELS, METRICS, OTEL_RESOURCE } from '../../../../shared/telemetry/conventions.js';
 import type { PodSample, TelemetryWriter } from '../telemetry-writer.js';
-import { logsRequest, metricsRequest, postOtlpJson, tracesRequest, type OtlpMetricSample, type OtlpPostResult } from './otlp-json.js';
+import { logsRequest, metricsRequest, postOtlpJson, tracesRequest, type OtlpMetricSample, type OtlpPostResult } from './otlp/otlp-json.js';
 
 /** Writes telemetry the way any OpenTelemetry program would: OTLP/HTTP JSON to the embedded receiver. */
 export function createOtlpWriter(baseUrl: string, token: string): TelemetryWriter {
@@ -19,54 +20,31 @@ function podMetrics(sample: PodSample): OtlpMetricSample[] {
   const base = {
     scope: sample.scope,
     time: sample.time,
-    resource: { 'k8s.pod.name': sample.pod, 'k8s.namespace.name': sample.kubernetesNamespace, 'service.name': sample.scope.component },
+    resource: {
+      [OTEL_RESOURCE.k8sPodName]: sample.pod,
+      [OTEL_RESOURCE.k8sNamespaceName]: sample.kubernetesNamespace,
+      [OTEL_RESOURCE.serviceName]: sample.scope.component,
+    },
   };
+  const container = { [METRIC_LABELS.container]: 'main' };
+  const resource = (value: string) => ({ [METRIC_LABELS.resource]: value });
+  const { cpu, memory } = METRIC_LABEL_VALUES;
   const out: OtlpMetricSample[] = [
-    {
-      ...base,
-      kind: 'counter',
-      name: 'container_cpu_usage_seconds_total',
-      value: sample.cpuSecondsTotal,
-      attributes: { container: 'main' },
-    },
-    {
-      ...base,
-      kind: 'gauge',
-      name: 'container_memory_working_set_bytes',
-      value: sample.memoryWorkingSetBytes,
-      attributes: { container: 'main' },
-    },
-    {
-      ...base,
-      kind: 'gauge',
-      name: 'kube_pod_container_resource_requests',
-      value: sample.cpuRequestCores,
-      attributes: { resource: 'cpu' },
-    },
-    {
-      ...base,
-      kind: 'gauge',
-      name: 'kube_pod_container_resource_requests',
-      value: sample.memoryRequestBytes,
-      attributes: { resource: 'memory' },
-    },
-    { ...base, kind: 'gauge', name: 'kube_pod_container_resource_limits', value: sample.cpuLimitCores, attributes: { resource: 'cpu' } },
-    {
-      ...base,
-      kind: 'gauge',
-      name: 'kube_pod_container_resource_limits',
-      value: sample.memoryLimitBytes,
-      attributes: { resource: 'memory' },
-    },
+    { ...base, kind: 'counter', name: METRICS.cpuUsageSecondsTotal, value: sample.cpuSecondsTotal, attributes: container },
+    { ...base, kind: 'gauge', name: METRICS.memoryWorkingSetBytes, value: sample.memoryWorkingSetBytes, attributes: container },
+    { ...base, kind: 'gauge', name: METRICS.resourceRequests, value: sample.cpuRequestCores, attributes: resource(cpu) },
+    { ...base, kind: 'gauge', name: METRICS.resourceRequests, value: sample.memoryRequestBytes, attributes: resource(memory) },
+    { ...base, kind: 'gauge', name: METRICS.resourceLimits, value: sample.cpuLimitCores, attributes: resource(cpu) },
+    { ...base, kind: 'gauge', name: METRICS.resourceLimits, value: sample.memoryLimitBytes, attributes: resource(memory) },
   ];
   if (sample.http) {
     for (const [status, count] of Object.entries(sample.http.requestsByStatus)) {
-      out.push({ ...base, kind: 'counter', name: 'hubble_http_requests_total', value: count, attributes: { status } });
+      out.push({ ...base, kind: 'counter', name: METRICS.httpRequestsTotal, value: count, attributes: { [METRIC_LABELS.status]: status } });
     }
     out.push({
       ...base,
       kind: 'histogram',
-      name: 'hubble_http_request_duration_seconds',
+      name: METRICS.httpRequestDurationSeconds,
       bounds: sample.http.bounds,
       bucketCounts: sample.http.bucketCounts,
       sum: sample.http.durationSumSeconds,

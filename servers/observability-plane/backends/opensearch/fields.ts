@@ -6,6 +6,8 @@
  * `openchoreo_dev/workflow-run` / `openchoreo_dev/workflow-task` instead of Argo pod-name prefixes and
  * node-name annotations. Everything is configurable.
  */
+import { fluentBitLabelKey, OTEL_RESOURCE, PLATFORM_LABELS, WORKFLOW_LABELS } from '../../../../shared/telemetry/conventions.js';
+
 export interface FieldNames {
   /** Log time (`date_nanos` in our template). */
   logTimestamp: string;
@@ -45,18 +47,19 @@ export interface FieldNames {
   environmentAttribute: string;
 }
 
-const LABELS = 'kubernetes.labels.openchoreo_dev';
+/** Pod labels as Fluent Bit's Kubernetes filter writes them (`Replace_Dots On`). */
+const podLabel = (key: string): string => `kubernetes.labels.${fluentBitLabelKey(key)}`;
 
 export const DEFAULT_FIELDS: Readonly<FieldNames> = Object.freeze({
   logTimestamp: '@timestamp',
   logMessage: 'log',
   logLevel: 'level',
-  logNamespace: `${LABELS}/namespace`,
-  logProject: `${LABELS}/project`,
-  logComponent: `${LABELS}/component`,
-  logEnvironment: `${LABELS}/environment`,
-  logWorkflowRun: `${LABELS}/workflow-run`,
-  logWorkflowTask: `${LABELS}/workflow-task`,
+  logNamespace: podLabel(PLATFORM_LABELS.namespace),
+  logProject: podLabel(PLATFORM_LABELS.project),
+  logComponent: podLabel(PLATFORM_LABELS.component),
+  logEnvironment: podLabel(PLATFORM_LABELS.environment),
+  logWorkflowRun: podLabel(WORKFLOW_LABELS.run),
+  logWorkflowTask: podLabel(WORKFLOW_LABELS.task),
   logPod: 'kubernetes.pod_name',
   logContainer: 'kubernetes.container_name',
 
@@ -71,11 +74,11 @@ export const DEFAULT_FIELDS: Readonly<FieldNames> = Object.freeze({
   spanStatusMessage: 'status.message',
   spanAttributes: 'attributes',
   spanResource: 'resource',
-  serviceNameAttribute: 'service.name',
-  namespaceAttribute: 'openchoreo.dev/namespace',
-  projectAttribute: 'openchoreo.dev/project',
-  componentAttribute: 'openchoreo.dev/component',
-  environmentAttribute: 'openchoreo.dev/environment',
+  serviceNameAttribute: OTEL_RESOURCE.serviceName,
+  namespaceAttribute: PLATFORM_LABELS.namespace,
+  projectAttribute: PLATFORM_LABELS.project,
+  componentAttribute: PLATFORM_LABELS.component,
+  environmentAttribute: PLATFORM_LABELS.environment,
 });
 
 /** Full field paths of the span resource attributes used in queries. */

@@ -1,3 +1,10 @@
+import {
+  HISTOGRAM_SUFFIXES,
+  KUBE_STATE_METRICS_PLATFORM_LABELS,
+  METRIC_LABEL_VALUES,
+  METRIC_LABELS,
+  METRICS,
+} from '../../../../shared/telemetry/conventions.js';
 import { InvalidInputError } from '../../../../shared/tools/errors.js';
 import type { TelemetryScope, TimeWindow } from '../telemetry-backend.js';
 
@@ -34,19 +41,19 @@ export interface LabelNames {
 }
 
 export const DEFAULT_LABEL_NAMES: LabelNames = {
-  pod: 'pod',
-  namespace: 'namespace',
-  container: 'container',
-  platformNamespace: 'label_openchoreo_dev_namespace',
-  project: 'label_openchoreo_dev_project',
-  component: 'label_openchoreo_dev_component',
-  environment: 'label_openchoreo_dev_environment',
-  resource: 'resource',
-  phase: 'phase',
-  destinationPod: 'destination_pod',
-  destinationNamespace: 'destination_namespace',
-  reporter: 'reporter',
-  status: 'status',
+  pod: METRIC_LABELS.pod,
+  namespace: METRIC_LABELS.namespace,
+  container: METRIC_LABELS.container,
+  platformNamespace: KUBE_STATE_METRICS_PLATFORM_LABELS.namespace,
+  project: KUBE_STATE_METRICS_PLATFORM_LABELS.project,
+  component: KUBE_STATE_METRICS_PLATFORM_LABELS.component,
+  environment: KUBE_STATE_METRICS_PLATFORM_LABELS.environment,
+  resource: METRIC_LABELS.resource,
+  phase: METRIC_LABELS.phase,
+  destinationPod: METRIC_LABELS.destinationPod,
+  destinationNamespace: METRIC_LABELS.destinationNamespace,
+  reporter: METRIC_LABELS.reporter,
+  status: METRIC_LABELS.status,
 };
 
 export interface MetricNames {
@@ -62,14 +69,14 @@ export interface MetricNames {
 }
 
 export const DEFAULT_METRIC_NAMES: MetricNames = {
-  podLabels: 'kube_pod_labels',
-  cpuUsageSecondsTotal: 'container_cpu_usage_seconds_total',
-  memoryWorkingSetBytes: 'container_memory_working_set_bytes',
-  resourceRequests: 'kube_pod_container_resource_requests',
-  resourceLimits: 'kube_pod_container_resource_limits',
-  podStatusPhase: 'kube_pod_status_phase',
-  httpRequestsTotal: 'hubble_http_requests_total',
-  httpRequestDurationSeconds: 'hubble_http_request_duration_seconds',
+  podLabels: METRICS.podLabels,
+  cpuUsageSecondsTotal: METRICS.cpuUsageSecondsTotal,
+  memoryWorkingSetBytes: METRICS.memoryWorkingSetBytes,
+  resourceRequests: METRICS.resourceRequests,
+  resourceLimits: METRICS.resourceLimits,
+  podStatusPhase: METRICS.podStatusPhase,
+  httpRequestsTotal: METRICS.httpRequestsTotal,
+  httpRequestDurationSeconds: METRICS.httpRequestDurationSeconds,
 };
 
 /** Prometheus label-name grammar; names starting with `__` are reserved for Prometheus itself. */
@@ -87,7 +94,7 @@ export function resolveNames(labels: Partial<LabelNames> = {}, metrics: Partial<
   for (const [key, value] of Object.entries(labels) as Array<[keyof LabelNames, unknown]>) {
     if (!(key in DEFAULT_LABEL_NAMES)) throw new Error(`Prometheus backend: unknown label setting "${key}"`);
     if (value === undefined) continue;
-    if (typeof value !== 'string' || !LABEL_NAME.test(value) || value.startsWith('__') || value === 'le') {
+    if (typeof value !== 'string' || !LABEL_NAME.test(value) || value.startsWith('__') || value === METRIC_LABELS.le) {
       throw new Error(`Prometheus backend: label name for "${key}" is not a valid Prometheus label name: ${JSON.stringify(value)}`);
     }
     resolvedLabels[key] = value;
@@ -223,16 +230,16 @@ export function buildResourceQueries(scope: TelemetryScope, rateWindowSeconds: n
   const pods = podsInScope(scope, names);
   const join = `* on (${labels.namespace}, ${labels.pod}) group_left ${pods}`;
   const containers = [`${labels.container}!=""`, `${labels.container}!="POD"`]; // not the pod cgroup nor the pause container
-  const running = `(${metrics.podStatusPhase}${selector([[labels.phase, 'Running']])} == 1)`;
-  const allocation = (metric: string, resource: 'cpu' | 'memory') =>
+  const running = `(${metrics.podStatusPhase}${selector([[labels.phase, METRIC_LABEL_VALUES.running]])} == 1)`;
+  const allocation = (metric: string, resource: string) =>
     `sum((${metric}${selector([[labels.resource, resource]])} and on (${labels.namespace}, ${labels.pod}) ${running}) ${join})`;
   return {
     cpuUsage: `sum(rate(${metrics.cpuUsageSecondsTotal}${selector([], containers)}[${duration(rateWindowSeconds)}]) ${join})`,
-    cpuRequests: allocation(metrics.resourceRequests, 'cpu'),
-    cpuLimits: allocation(metrics.resourceLimits, 'cpu'),
+    cpuRequests: allocation(metrics.resourceRequests, METRIC_LABEL_VALUES.cpu),
+    cpuLimits: allocation(metrics.resourceLimits, METRIC_LABEL_VALUES.cpu),
     memoryUsage: `sum(${metrics.memoryWorkingSetBytes}${selector([], containers)} ${join})`,
-    memoryRequests: allocation(metrics.resourceRequests, 'memory'),
-    memoryLimits: allocation(metrics.resourceLimits, 'memory'),
+    memoryRequests: allocation(metrics.resourceRequests, METRIC_LABEL_VALUES.memory),
+    memoryLimits: allocation(metrics.resourceLimits, METRIC_LABEL_VALUES.memory),
   };
 }
 
@@ -250,11 +257,11 @@ export function buildHttpQueries(scope: TelemetryScope, rateWindowSeconds: numbe
     `"${labels.destinationNamespace}", "$1", "${labels.namespace}", "(.*)"), "${labels.destinationPod}", "$1", "${labels.pod}", "(.*)")`;
   const join = `* on (${labels.destinationNamespace}, ${labels.destinationPod}) group_left ${renamed}`;
   const window = duration(rateWindowSeconds);
-  const server: Array<[string, string]> = [[labels.reporter, 'server']];
+  const server: Array<[string, string]> = [[labels.reporter, METRIC_LABEL_VALUES.serverReporter]];
   const all = `sum(rate(${metrics.httpRequestsTotal}${selector(server)}[${window}]) ${join})`;
   const errors = `sum(rate(${metrics.httpRequestsTotal}${selector(server, [`${labels.status}=~"[45].."`])}[${window}]) ${join})`;
   const quantile = (q: number) =>
-    `histogram_quantile(${q}, sum by (le) (rate(${metrics.httpRequestDurationSeconds}_bucket${selector(server)}[${window}]) ${join}))`;
+    `histogram_quantile(${q}, sum by (${METRIC_LABELS.le}) (rate(${metrics.httpRequestDurationSeconds}${HISTOGRAM_SUFFIXES.bucket}${selector(server)}[${window}]) ${join}))`;
   return {
     requestRate: all,
     errorRate: `(${errors} or 0 * ${all}) / ${all}`,

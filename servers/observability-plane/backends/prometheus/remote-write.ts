@@ -1,5 +1,6 @@
 import protobuf from 'protobufjs';
 import { compress } from 'snappyjs';
+import { METRIC_LABELS } from '../../../../shared/telemetry/conventions.js';
 
 /**
  * A Prometheus remote-write (1.0) client: encodes a `WriteRequest` (protobuf, snappy block format)
@@ -62,7 +63,7 @@ interface EncodedSeries {
 }
 
 function normalise(series: RemoteWriteSeries): EncodedSeries {
-  const name = series.labels.__name__;
+  const name = series.labels[METRIC_LABELS.name];
   if (name === undefined || !METRIC_NAME.test(name))
     throw new Error(`remote write: invalid or missing metric name ${JSON.stringify(name)}`);
   const labels = Object.entries(series.labels)

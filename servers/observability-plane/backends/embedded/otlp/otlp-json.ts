@@ -10,7 +10,8 @@
  * `openchoreo.dev/workflow-run` / `openchoreo.dev/workflow-task`.
  */
 import { gzipSync } from 'node:zlib';
-import type { LogLevel, LogLine, Span, SpanDetails, SpanStatus, TelemetryScope } from '../telemetry-backend.js';
+import { OTEL_RESOURCE, PLATFORM_LABELS, WORKFLOW_LABELS } from '../../../../../shared/telemetry/conventions.js';
+import type { LogLevel, LogLine, Span, SpanDetails, SpanStatus, TelemetryScope } from '../../telemetry-backend.js';
 
 export interface OtlpAnyValue {
   stringValue?: string;
@@ -142,10 +143,10 @@ export function keyValues(record: Record<string, unknown> | undefined): OtlpKeyV
 
 /** The resource attributes carrying a scope. */
 export function scopeAttributes(scope: TelemetryScope): Record<string, string> {
-  const out: Record<string, string> = { 'openchoreo.dev/namespace': scope.namespace };
-  if (scope.project) out['openchoreo.dev/project'] = scope.project;
-  if (scope.component) out['openchoreo.dev/component'] = scope.component;
-  if (scope.environment) out['openchoreo.dev/environment'] = scope.environment;
+  const out: Record<string, string> = { [PLATFORM_LABELS.namespace]: scope.namespace };
+  if (scope.project) out[PLATFORM_LABELS.project] = scope.project;
+  if (scope.component) out[PLATFORM_LABELS.component] = scope.component;
+  if (scope.environment) out[PLATFORM_LABELS.environment] = scope.environment;
   return out;
 }
 
@@ -183,8 +184,8 @@ export function logsRequest(lines: readonly LogLine[], options: { resource?: Rec
   const groups = groupByResource(lines, (line) => ({
     ...options.resource,
     ...scopeAttributes(lineScope(line)),
-    ...(line.pod ? { 'k8s.pod.name': line.pod } : {}),
-    ...(line.container ? { 'k8s.container.name': line.container } : {}),
+    ...(line.pod ? { [OTEL_RESOURCE.k8sPodName]: line.pod } : {}),
+    ...(line.container ? { [OTEL_RESOURCE.k8sContainerName]: line.container } : {}),
   }));
   return {
     resourceLogs: groups.map(({ resource, items }) => ({
@@ -198,7 +199,7 @@ export function logsRequest(lines: readonly LogLine[], options: { resource?: Rec
               timeUnixNano: time,
               observedTimeUnixNano: time,
               body: { stringValue: line.message },
-              attributes: keyValues({ 'openchoreo.dev/workflow-run': line.runName, 'openchoreo.dev/workflow-task': line.task }),
+              attributes: keyValues({ [WORKFLOW_LABELS.run]: line.runName, [WORKFLOW_LABELS.task]: line.task }),
             };
             if (line.level) ((record.severityNumber = SEVERITY_NUMBER[line.level]), (record.severityText = line.level));
             return record;
@@ -214,7 +215,7 @@ export function tracesRequest(spans: ReadonlyArray<Span | SpanDetails>): OtlpTra
   const groups = groupByResource(spans, (span) => ({
     ...('resource' in span ? span.resource : {}),
     ...scopeAttributes(span.scope),
-    ...(span.service ? { 'service.name': span.service } : {}),
+    ...(span.service ? { [OTEL_RESOURCE.serviceName]: span.service } : {}),
   }));
   return {
     resourceSpans: groups.map(({ resource, items }) => ({

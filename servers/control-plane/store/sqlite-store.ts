@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { openSqliteDatabase, SqliteAuditStore } from '../../../shared/audit/sqlite-audit-store.js';
+import { SqliteAuditStore } from '../../../shared/audit/sqlite-audit-store.js';
+import { openSqliteDatabase } from '../../../shared/sqlite/open-database.js';
 import type { AuditStore } from '../../../shared/audit/audit-event.js';
 import type { PlatformResource, ResourceKind, ResourceOf } from '../domain/resources.js';
 import { isNamespaced } from '../domain/resources.js';

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { openSqliteDatabase } from '../../../shared/audit/sqlite-audit-store.js';
+import { openSqliteDatabase } from '../../../shared/sqlite/open-database.js';
 import type { TelemetryScope, TimeWindow } from '../backends/telemetry-backend.js';
 
 export type IncidentStatus = 'open' | 'acknowledged' | 'resolved';

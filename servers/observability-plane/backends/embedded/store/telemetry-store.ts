@@ -28,7 +28,7 @@
  *   buckets (`…_bucket{le}` increases, Prometheus `histogram_quantile` interpolation), in ms.
  */
 import type Database from 'better-sqlite3';
-import { openSqliteDatabase } from '../../../../../shared/audit/sqlite-audit-store.js';
+import { openSqliteDatabase } from '../../../../../shared/sqlite/open-database.js';
 import type {
   ComponentLogQuery,
   HttpMetrics,

@@ -1,9 +1,8 @@
 import { SCOPES } from '../../shared/auth/scopes.js';
+import { listen, type Listener } from '../../shared/http/listen.js';
 import { startPlane, type PlaneDescription, type RunningPlane } from '../../shared/http/start-plane.js';
 import express from 'express';
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { loadOrCreatePrivateJson } from '../../shared/config/private-json-file.js';
 import { createLogger, type Logger } from '../../shared/telemetry/logger.js';
@@ -71,15 +70,13 @@ export async function startObservabilityPlane(
     10_000,
   );
   pinger.unref();
-  let otlpServer: Server | undefined;
+  let otlpListener: Listener | undefined;
   try {
     if (settings.otlp && otlpToken && 'store' in telemetry) {
       const app = express();
       app.disable('x-powered-by');
       app.use(createOtlpRouter(telemetry.store, { token: otlpToken }));
-      otlpServer = await new Promise<Server>((resolve, reject) => {
-        const listening = app.listen(settings.otlp!.port, config.bindHost, (error?: Error) => (error ? reject(error) : resolve(listening)));
-      });
+      otlpListener = await listen(app, { host: config.bindHost, port: settings.otlp.port, portVariable: 'PLANE_OTLP_PORT' });
       logger.info(
         {
           otlp: `http://${config.bindHost}:${settings.otlp.port}`,
@@ -102,7 +99,7 @@ export async function startObservabilityPlane(
         onClose: async () => {
           clearInterval(pinger);
           await alerts.stop();
-          if (otlpServer) await closeServer(otlpServer);
+          await otlpListener?.close();
           incidents.close();
           await telemetry.close();
         },
@@ -115,13 +112,11 @@ export async function startObservabilityPlane(
       ...running,
       telemetry,
       alerts,
-      ...(otlpServer && otlpToken
-        ? { otlp: { url: `http://${config.bindHost}:${(otlpServer.address() as AddressInfo).port}`, token: otlpToken } }
-        : {}),
+      ...(otlpListener && otlpToken ? { otlp: { url: `http://${config.bindHost}:${otlpListener.port}`, token: otlpToken } } : {}),
     };
   } catch (error) {
     clearInterval(pinger);
-    if (otlpServer) await closeServer(otlpServer);
+    await otlpListener?.close();
     incidents.close();
     await telemetry.close();
     throw error;
@@ -132,10 +127,4 @@ function parseToken(value: unknown): { token: string } {
   const token = (value as { token?: unknown } | null)?.token;
   if (typeof token !== 'string' || token.length < 16) throw new Error('not an OTLP token file');
   return { token };
-}
-
-function closeServer(server: Server): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
-  return closed;
 }

@@ -43,6 +43,12 @@ const DEFAULT_URLS: Record<PlaneName, string> = {
   'observability-plane': 'http://localhost:8081/mcp',
 };
 
+/** The variable that moves each plane's listening port (named when the port is taken). */
+export const PORT_VARIABLES: Record<PlaneName, string> = {
+  'control-plane': 'PLANE_CONTROL_PLANE_PORT',
+  'observability-plane': 'PLANE_OBSERVABILITY_PLANE_PORT',
+};
+
 /** The variables every plane reads; README's configuration table lists the same names. */
 export const planeEnvironment = {
   PLANE_ISSUER: httpUrl.default('http://localhost:8090'),

@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fetchIssuerMetadata } from '../auth/issuer-metadata.js';
 import { createTokenVerifier } from '../auth/verify-token.js';
@@ -6,13 +5,14 @@ import type { AuditStore } from '../audit/audit-event.js';
 import { AuditLog } from '../audit/audit-log.js';
 import { SqliteAuditStore } from '../audit/sqlite-audit-store.js';
 import { PolicyEngine } from '../authz/policy-engine.js';
-import type { PlaneConfig } from '../config/plane-config.js';
+import { PORT_VARIABLES, type PlaneConfig } from '../config/plane-config.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createServerMetrics } from '../telemetry/metrics.js';
 import { startTracing } from '../telemetry/tracing.js';
 import type { AnyToolDefinition } from '../tools/define-tool.js';
 import { selectTools } from '../tools/select-tools.js';
 import { createPlaneApp } from './create-plane-app.js';
+import { listen } from './listen.js';
 import { createVisibilityFilter } from './tool-visibility.js';
 
 export interface PlaneDescription<Deps> {
@@ -102,10 +102,10 @@ export async function startPlane<Deps>(config: PlaneConfig, description: PlaneDe
     },
     isReady: () => description.isReady?.() ?? true,
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = createServer(tracing ? tracing.traceRequests(app) : app);
-    listening.once('error', reject);
-    listening.listen(config.port, config.bindHost, () => (listening.off('error', reject), resolve(listening)));
+  const listener = await listen(tracing ? tracing.traceRequests(app) : app, {
+    host: config.bindHost,
+    port: config.port,
+    portVariable: PORT_VARIABLES[config.plane],
   }).catch(async (error: unknown) => {
     await tracing?.shutdown();
     throw error;
@@ -125,9 +125,7 @@ export async function startPlane<Deps>(config: PlaneConfig, description: PlaneDe
     policy,
     audit,
     async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      await listener.close();
       await tracing?.shutdown();
       policy.close();
       if (!description.auditStore) await auditStore.close();

@@ -1,0 +1,15 @@
+import * as z from 'zod';
+import { componentSchema } from './servers/control-plane/domain/openchoreo/component.js';
+import { crdSchema } from './test/openchoreo/support/reference-data.js';
+import { subsetMismatches, type JsonSchema } from './test/openchoreo/support/schema-subset.js';
+const ours = z.toJSONSchema(componentSchema, { io: 'output' }) as any;
+console.log(JSON.stringify(ours.properties.spec.properties.componentType), JSON.stringify(ours.properties.spec.required));
+const crd = crdSchema('components');
+const bad = structuredClone(ours);
+bad.properties.spec.properties.image = { type: 'string' };
+bad.properties.spec.required = ['owner'];
+bad.properties.spec.properties.componentType.properties.kind.enum.push('Foo');
+delete bad.properties.spec.properties.componentType.properties.name.pattern;
+bad.properties.spec.properties.traits.items.additionalProperties = {};
+bad.properties.status.properties.latestRelease.properties.name.type = 'integer';
+console.log(subsetMismatches(bad, crd));

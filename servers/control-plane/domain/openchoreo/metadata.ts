@@ -53,7 +53,6 @@ const managedFieldsEntry = z.strictObject({
 
 /** `metav1.ObjectMeta`: what we write (name, labels, annotations) and what the API server manages. */
 const objectMetaFields = {
-  name: objectName,
   generateName: z.string().optional(),
   labels: z.record(qualifiedKey, labelValue).optional(),
   annotations: z.record(qualifiedKey, z.string()).optional(),
@@ -71,12 +70,13 @@ const objectMetaFields = {
 };
 
 /** Metadata of a namespaced object; the namespace is filled in from the request when left out. */
-export const namespacedMetadata = z.strictObject({ ...objectMetaFields, namespace: objectName.optional() });
+export const namespacedMetadata = z.strictObject({ name: objectName, namespace: objectName.optional(), ...objectMetaFields });
 
 /** Metadata of a cluster-scoped object: it has no namespace. */
 export const clusterMetadata = z.strictObject({
-  ...objectMetaFields,
+  name: objectName,
   namespace: z.never({ error: 'a cluster-scoped object has no namespace' }).optional(),
+  ...objectMetaFields,
 });
 
 export type NamespacedMetadata = z.infer<typeof namespacedMetadata>;

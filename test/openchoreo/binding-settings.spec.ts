@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../shared/tools/errors.js';
 import {
+  BINDING_ARGUMENT_FIELDS,
   applyBindingSettings,
   effectiveEnv,
   effectiveEnvironmentConfigs,
@@ -36,6 +37,18 @@ function refusal(run: () => unknown): SettingsValidationError {
 }
 
 describe('applyBindingSettings: tool arguments → ReleaseBinding fields', () => {
+  it('names the field each argument changes', () => {
+    expect(BINDING_ARGUMENT_FIELDS).toEqual({
+      replicas: 'spec.componentTypeEnvironmentConfigs.replicas',
+      cpu_request: 'spec.componentTypeEnvironmentConfigs.resources.requests.cpu',
+      cpu_limit: 'spec.componentTypeEnvironmentConfigs.resources.limits.cpu',
+      memory_request: 'spec.componentTypeEnvironmentConfigs.resources.requests.memory',
+      memory_limit: 'spec.componentTypeEnvironmentConfigs.resources.limits.memory',
+      env: 'spec.workloadOverrides.container.env',
+      remove_env: 'spec.workloadOverrides.container.env',
+    });
+  });
+
   it('puts replicas and CPU/memory where the sample service type’s environmentConfigs names them', () => {
     const next = applyBindingSettings(
       binding(),

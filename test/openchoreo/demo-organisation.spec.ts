@@ -10,7 +10,8 @@ import {
 import { promotionTargets, rootEnvironment } from '../../servers/control-plane/domain/openchoreo/environment.js';
 import { validateSettings, type OpenApiSchema } from '../../servers/control-plane/domain/openchoreo/environment-configs.js';
 import { modelledObjectSchema, type ModelledObject, type ObjectOfKind } from '../../servers/control-plane/domain/openchoreo/kinds.js';
-import { CONTROL_PLANE_NAMESPACE_LABEL } from '../../servers/control-plane/domain/openchoreo/namespace.js';
+import { WORKFLOW_RUN_CONDITIONS, findCondition } from '../../servers/control-plane/domain/openchoreo/conditions.js';
+import { isOpenChoreoNamespace, openChoreoNamespace } from '../../servers/control-plane/domain/openchoreo/namespace.js';
 import { releaseHash, releaseSpecFrom } from '../../servers/control-plane/domain/openchoreo/release-snapshot.js';
 import { COMPONENT_LABEL, PROJECT_LABEL } from '../../servers/control-plane/domain/openchoreo/workflow-run.js';
 
@@ -65,9 +66,10 @@ describe('the demo organisation in OpenChoreo’s schema', () => {
   });
 
   it('lives in the Kubernetes namespace default, which OpenChoreo treats as its own', () => {
-    expect(
-      all('Namespace').map((namespace) => [namespace.metadata.name, namespace.metadata.labels?.[CONTROL_PLANE_NAMESPACE_LABEL]]),
-    ).toEqual([['default', 'true']]);
+    expect(all('Namespace').map((namespace) => [namespace.metadata.name, isOpenChoreoNamespace(namespace)])).toEqual([['default', true]]);
+    const { annotations } = one('Namespace', 'default').metadata;
+    expect(one('Namespace', 'default')).toEqual(openChoreoNamespace('default', { annotations: annotations! }));
+    expect(isOpenChoreoNamespace({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } })).toBe(false);
     const clusterScoped = new Set(['Namespace', 'ClusterComponentType', 'ClusterTrait', 'ClusterWorkflow', 'ClusterProjectType']);
     for (const object of demo.filter((candidate) => !clusterScoped.has(candidate.kind))) expect(object.metadata.namespace).toBe('default');
   });
@@ -193,14 +195,15 @@ describe('the demo organisation in OpenChoreo’s schema', () => {
     expect(run.metadata.labels).toEqual({ [PROJECT_LABEL]: 'default', [COMPONENT_LABEL]: 'greeting-service' });
     expect(run.spec.workflow).toEqual(greeter.spec.workflow);
     expect(() => validateSettings(schema, run.spec.workflow.parameters, 'spec.workflow.parameters')).not.toThrow();
-    const conditions = Object.fromEntries(
-      (run.status?.conditions ?? []).map((condition) => [condition.type, [condition.status, condition.reason]]),
-    );
-    expect(conditions).toEqual({
-      WorkflowRunning: ['False', 'WorkflowRunning'],
-      WorkflowSucceeded: ['True', 'WorkflowSucceeded'],
-      WorkflowCompleted: ['True', 'WorkflowSucceeded'],
-    });
+    const condition = (type: string) => {
+      const found = findCondition(run.status?.conditions, type);
+      return found && [found.status, found.reason];
+    };
+    expect(condition(WORKFLOW_RUN_CONDITIONS.running)).toEqual(['False', 'WorkflowRunning']);
+    expect(condition(WORKFLOW_RUN_CONDITIONS.succeeded)).toEqual(['True', 'WorkflowSucceeded']);
+    expect(condition(WORKFLOW_RUN_CONDITIONS.completed)).toEqual(['True', 'WorkflowSucceeded']);
+    expect(condition(WORKFLOW_RUN_CONDITIONS.failed)).toBeUndefined();
+    expect(run.status?.conditions).toHaveLength(3);
     expect(run.status?.tasks?.map((task) => [task.name, task.phase])).toEqual([
       ['checkout-source', 'Succeeded'],
       ['build-image', 'Succeeded'],

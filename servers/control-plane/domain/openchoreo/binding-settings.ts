@@ -21,6 +21,15 @@ export const ENVIRONMENT_CONFIG_PATHS = {
 export const CONFIGS_PATH = 'spec.componentTypeEnvironmentConfigs';
 export const ENV_OVERRIDES_PATH = 'spec.workloadOverrides.container.env';
 
+/** Each binding tool argument and the ReleaseBinding field it changes (for change lists and docs). */
+export const BINDING_ARGUMENT_FIELDS = {
+  ...(Object.fromEntries(
+    Object.entries(ENVIRONMENT_CONFIG_PATHS).map(([name, path]) => [name, `${CONFIGS_PATH}.${path.join('.')}`]),
+  ) as Record<keyof typeof ENVIRONMENT_CONFIG_PATHS, string>),
+  env: ENV_OVERRIDES_PATH,
+  remove_env: ENV_OVERRIDES_PATH,
+};
+
 /** The tool arguments that change one deployment (release binding), validated as tools validate them. */
 export const bindingSettingsArguments = z.strictObject({
   replicas: z.int().min(0).max(100).optional(),

@@ -72,15 +72,6 @@ export function kindedRef<const Kinds extends readonly [string, ...string[]]>(ki
   return z.strictObject({ kind: z.enum(kinds), name });
 }
 
-/** The same, with the kind the CRD fills in when it is left out. */
-export function defaultedKindRef<const Kinds extends readonly [string, ...string[]]>(
-  kinds: Kinds,
-  defaultKind: Kinds[number],
-  name: z.ZodType<string> = objectName,
-) {
-  return z.strictObject({ kind: z.enum(kinds).default(defaultKind as never), name });
-}
-
 /** `secretKeyRef: {name, key}`: a key of a SecretReference, never its value. */
 export const secretKeyRef = z.strictObject({ name: nonEmptyString, key: nonEmptyString });
 

@@ -51,15 +51,17 @@ function yamlFiles(dir: string): string[] {
     });
 }
 
-/** Every object in the three sample folders, with the file it came from. */
+let samples: SampleObject[] | undefined;
+
+/** Every object in the three sample folders, with the file it came from (read once; treat as read-only). */
 export function sampleObjects(): SampleObject[] {
   requireReference(SAMPLES_DIR);
-  return SAMPLE_FOLDERS.flatMap((folder) =>
+  return (samples ??= SAMPLE_FOLDERS.flatMap((folder) =>
     yamlFiles(path.join(SAMPLES_DIR, folder)).flatMap((file) =>
       parseAllDocuments(readFileSync(file, 'utf8'))
         .map((document) => document.toJS() as SampleObject['value'] | null)
         .filter((value): value is SampleObject['value'] => value !== null && typeof value === 'object')
         .map((value) => ({ file: path.relative(SAMPLES_DIR, file), value })),
     ),
-  );
+  ));
 }

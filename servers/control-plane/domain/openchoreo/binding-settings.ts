@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import { InvalidInputError } from '../../../../shared/tools/errors.js';
 import { cpuMillicores, cpuQuantity, envVarName, memoryBytes, memoryQuantity } from '../names.js';
+import type { SecretKeyRef } from './common.js';
 import type { ComponentRelease } from './component-release.js';
 import type { ComponentTypeSpec } from './component-type.js';
 import { SettingsValidationError, validateSettings, withSchemaDefaults, type OpenApiSchema } from './environment-configs.js';
 import { releaseBindingSchema, type ReleaseBinding } from './release-binding.js';
-import type { SecretKeyRef } from './common.js';
 import type { EnvVar } from './workload-spec.js';
 import type { Workload } from './workload.js';
 
@@ -52,23 +52,22 @@ export function environmentConfigsSchemaOf(source: ComponentRelease | { spec: Co
   return spec.environmentConfigs?.openAPIV3Schema;
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Set `path` in `target` (mutating it), creating the objects on the way. */
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
   let node = target;
   for (const segment of path.slice(0, -1)) {
-    const next = node[segment];
-    node = (node[segment] = next !== null && typeof next === 'object' && !Array.isArray(next) ? { ...(next as object) } : {}) as Record<
-      string,
-      unknown
-    >;
+    const child = node[segment];
+    node = isRecord(child) ? child : (node[segment] = {});
   }
   node[path.at(-1)!] = value;
 }
 
 function valueAt(source: unknown, path: readonly string[]): unknown {
-  return path.reduce<unknown>(
-    (node, segment) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[segment] : undefined),
-    source,
-  );
+  return path.reduce<unknown>((node, segment) => (isRecord(node) ? node[segment] : undefined), source);
 }
 
 /** Env overrides after `set` (merged by key: a key set again keeps its place) and `remove` (by key). */
@@ -185,7 +184,7 @@ export function applyBindingSettings(binding: ReleaseBinding, input: BindingSett
         })),
       );
     }
-    const configs: Record<string, unknown> = structuredClone(next.spec.componentTypeEnvironmentConfigs ?? {});
+    const configs: Record<string, unknown> = next.spec.componentTypeEnvironmentConfigs ?? {};
     for (const name of named) setPath(configs, ENVIRONMENT_CONFIG_PATHS[name], settings[name]);
     validateSettings(schema, configs, CONFIGS_PATH);
     next.spec.componentTypeEnvironmentConfigs = configs;

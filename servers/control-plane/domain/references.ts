@@ -105,14 +105,14 @@ function disagrees(reference: Reference, target: PlatformResource): boolean {
   return false;
 }
 
-async function resolve(reference: Reference, namespace: string | undefined, lookup: ReferenceLookup) {
+async function resolve(
+  reference: Reference,
+  namespace: string | undefined,
+  lookup: ReferenceLookup,
+): Promise<{ target: PlatformResource; problem?: undefined } | { problem: ReferenceProblem }> {
   const target = await lookup(reference.kind, reference.name);
-  const problem: ReferenceProblem | undefined = !target
-    ? { reference, namespace }
-    : disagrees(reference, target)
-      ? { reference, namespace, target }
-      : undefined;
-  return { target, problem };
+  if (!target) return { problem: { reference, namespace } };
+  return disagrees(reference, target) ? { problem: { reference, namespace, target } } : { target };
 }
 
 /** Every reference of the object that does not hold, in `referencesOf` order. */
@@ -140,9 +140,9 @@ export async function requireReferences(
   const resolved: Array<{ reference: Reference; target: PlatformResource }> = [];
   for (const reference of referencesOf(resource)) {
     if (fields && !fields.includes(reference.field)) continue;
-    const { target, problem } = await resolve(reference, namespace, lookup);
-    if (problem || !target) throw refusalOf(problem ?? { reference, namespace });
-    resolved.push({ reference, target });
+    const result = await resolve(reference, namespace, lookup);
+    if (result.problem) throw refusalOf(result.problem);
+    resolved.push({ reference, target: result.target });
   }
   return resolved;
 }

@@ -5,7 +5,7 @@ import { bindingNameFor } from '../domain/bindings.js';
 import { requirePromotionPath } from '../domain/pipelines.js';
 import { requireResource } from '../domain/require-resource.js';
 import { CHANGED_BY_ANNOTATION, releaseBindingSchema, type ReleaseBinding } from '../domain/resources.js';
-import { environmentTarget, loadComponentTarget } from './support/access.js';
+import { environmentTarget } from './support/access.js';
 import { componentName, environmentName, namespaceName } from './support/arguments.js';
 import { changedFields } from './support/changes.js';
 import { controlPlaneTool } from './support/define.js';
@@ -42,7 +42,7 @@ export const promoteComponent = controlPlaneTool({
   authorization: {
     action: 'releasebinding:update',
     target: async (input, { deps }) => {
-      const { loaded: component } = await loadComponentTarget(deps.store, input.namespace_name, input.component_name);
+      const component = await requireResource(deps.store, 'Component', input.namespace_name, input.component_name);
       const target = await environmentTarget(
         deps.store,
         input.namespace_name,

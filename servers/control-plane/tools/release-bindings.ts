@@ -2,8 +2,9 @@ import * as z from 'zod';
 import { SCOPES } from '../../../shared/auth/scopes.js';
 import { bindingNameFor, checkChangedBinding, checkNewBinding } from '../domain/bindings.js';
 import { cpuQuantity, envVarName, memoryQuantity, resourceName } from '../domain/names.js';
+import { requireResource } from '../domain/require-resource.js';
 import { releaseBindingSchema, releaseStates, type ComponentRelease, type ReleaseBinding } from '../domain/resources.js';
-import { environmentTarget, loadBindingTarget, loadComponentTarget } from './support/access.js';
+import { environmentTarget, loadBindingTarget } from './support/access.js';
 import { componentName, cursor, environmentName, limit, namespaceName, projectName, resourceVersion } from './support/arguments.js';
 import { changedFields } from './support/changes.js';
 import { controlPlaneTool } from './support/define.js';
@@ -72,7 +73,7 @@ export const listReleaseBindings = controlPlaneTool({
   authorization: {
     action: 'releasebinding:view',
     target: async (input, { deps }) => {
-      const { loaded: component } = await loadComponentTarget(deps.store, input.namespace_name, input.component_name);
+      const component = await requireResource(deps.store, 'Component', input.namespace_name, input.component_name);
       return {
         resource: { namespace: input.namespace_name, project: component.spec.owner.projectName, component: input.component_name },
         loaded: component,

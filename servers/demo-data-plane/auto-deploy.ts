@@ -1,4 +1,6 @@
-import { releaseBindingSchema, type Component, type ComponentRelease, type DeploymentPipeline } from '../control-plane/domain/resources.js';
+import { bindingNameFor } from '../control-plane/domain/bindings.js';
+import { firstEnvironment } from '../control-plane/domain/pipelines.js';
+import { releaseBindingSchema, type Component, type ComponentRelease } from '../control-plane/domain/resources.js';
 import type { Actor, ResourceStore } from '../control-plane/store/resource-store.js';
 
 /**
@@ -11,15 +13,6 @@ export interface AutoDeployResult {
   environment?: string;
   binding?: string;
   message: string;
-}
-
-/** The environment a pipeline starts from. */
-export function firstEnvironment(pipeline: DeploymentPipeline): string | undefined {
-  const targets = new Set(pipeline.spec.promotionPaths.flatMap((path) => path.targetEnvironmentRefs.map((target) => target.name)));
-  return (
-    pipeline.spec.promotionPaths.map((path) => path.sourceEnvironmentRef).find((source) => !targets.has(source)) ??
-    pipeline.spec.promotionPaths[0]?.sourceEnvironmentRef
-  );
 }
 
 export async function autoDeploy(
@@ -70,7 +63,7 @@ export async function autoDeploy(
       message: `deployed ${release.metadata.name} to ${environment} (updated binding ${existing.metadata.name})`,
     };
   }
-  const bindingName = `${name}-${environment}`.slice(0, 63).replace(/-+$/, '');
+  const bindingName = bindingNameFor(name, environment);
   await store.create(
     releaseBindingSchema.parse({
       kind: 'ReleaseBinding',

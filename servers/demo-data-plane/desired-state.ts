@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mergeEnv, mergeResources } from '../control-plane/domain/effective-settings.js';
 import { cpuMillicores, memoryBytes } from '../control-plane/domain/names.js';
 import type { ComponentRelease, ReleaseBinding } from '../control-plane/domain/resources.js';
 import type { ResourceStore } from '../control-plane/store/resource-store.js';
@@ -120,9 +121,7 @@ export function desiredDeployment(binding: ReleaseBinding, release: ComponentRel
 type ResourceOverrides = NonNullable<ReleaseBinding['spec']['overrides']['resources']>;
 
 function effectiveResources(release: ComponentRelease | undefined, overrides: ResourceOverrides | undefined): EffectiveResources {
-  const defaults = release?.spec.defaults.resources;
-  const requests = { ...defaults?.requests, ...overrides?.requests };
-  const limits = { ...defaults?.limits, ...overrides?.limits };
+  const { requests, limits } = mergeResources(release?.spec.defaults.resources, overrides);
   const cores = (quantity: string | undefined) => (quantity ? cpuMillicores(quantity) / 1000 : 0);
   const bytes = (quantity: string | undefined) => (quantity ? memoryBytes(quantity) || 0 : 0);
   return {
@@ -133,12 +132,6 @@ function effectiveResources(release: ComponentRelease | undefined, overrides: Re
     memoryRequestBytes: bytes(requests.memory),
     memoryLimitBytes: bytes(limits.memory),
   };
-}
-
-function mergeEnv(base: Array<{ key: string; value: string }>, overrides: Array<{ key: string; value: string }>) {
-  const merged = new Map(base.map((entry) => [entry.key, entry.value]));
-  for (const entry of overrides) merged.set(entry.key, entry.value);
-  return [...merged].map(([key, value]) => ({ key, value }));
 }
 
 /** A short stable digest of a JSON value (pod-template hashes, spec change detection). */

@@ -1,9 +1,9 @@
 import { PLATFORM_LABELS } from '../../shared/telemetry/conventions.js';
 import type { Logger } from '../../shared/telemetry/logger.js';
+import { cutRelease } from '../control-plane/domain/releases.js';
 import type { WorkflowRun } from '../control-plane/domain/resources.js';
 import type { Actor, ResourceStore } from '../control-plane/store/resource-store.js';
 import { ResourceExistsError, ResourceNotFoundError } from '../control-plane/store/store-errors.js';
-import { cutRelease } from '../control-plane/tools/component-releases.js';
 import type { LogLine } from '../observability-plane/backends/telemetry-backend.js';
 import { autoDeploy } from './auto-deploy.js';
 import { listNamespaces } from './desired-state.js';

@@ -11,6 +11,13 @@ export interface AccessTarget {
   attributes?: AccessAttributes;
 }
 
+/**
+ * What a tool's `target` returns: the access target and, when building it meant reading an object,
+ * that object as `loaded`, which the handler receives instead of reading it again. A target that
+ * loads must say so on every path (`loaded: undefined` where it read nothing).
+ */
+export type AuthorizedTarget<Loaded> = AccessTarget & (undefined extends Loaded ? { loaded?: Loaded } : { loaded: Loaded });
+
 /** What a handler sees besides its input. `Deps` are the server's adapters (stores, backends). */
 export interface ToolContext<Deps> {
   subject: Subject;
@@ -33,10 +40,10 @@ export interface ToolContext<Deps> {
  * How a call is authorized. Every tool names its Casbin action and how to build the resource from its
  * input; only tools that describe the caller to itself (whoami) are `callerOnly`, and must say why.
  */
-export type ToolAuthorization<Input, Deps> =
+export type ToolAuthorization<Input, Deps, Loaded = undefined> =
   | {
       action: string;
-      target: (input: Input, context: ToolContext<Deps>) => AccessTarget | Promise<AccessTarget>;
+      target: (input: Input, context: ToolContext<Deps>) => AuthorizedTarget<Loaded> | Promise<AuthorizedTarget<Loaded>>;
       /**
        * For list tools: the call is allowed when the caller could hold the action at or below the
        * target (a grant on one project lets it list that project), and the handler must check every
@@ -46,7 +53,8 @@ export type ToolAuthorization<Input, Deps> =
     }
   | { callerOnly: true; reason: string };
 
-export interface ToolDefinition<Input extends z.ZodObject, Output extends z.ZodObject, Deps> {
+/** `Loaded` is what the authorization target read for the handler (see `AuthorizedTarget`); none by default. */
+export interface ToolDefinition<Input extends z.ZodObject, Output extends z.ZodObject, Deps, Loaded = undefined> {
   /** snake_case, OpenChoreo's name where it has the same tool. */
   name: string;
   title: string;
@@ -62,20 +70,21 @@ export interface ToolDefinition<Input extends z.ZodObject, Output extends z.ZodO
   scope: string;
   input: Input;
   output: Output;
-  authorization: ToolAuthorization<z.infer<Input>, Deps>;
-  handler: (input: z.infer<Input>, context: ToolContext<Deps>) => Promise<z.infer<Output>>;
+  authorization: ToolAuthorization<z.infer<Input>, Deps, Loaded>;
+  /** `loaded` is the object the authorization target read (undefined when it read none). */
+  handler: (input: z.infer<Input>, context: ToolContext<Deps>, loaded: Loaded) => Promise<z.infer<Output>>;
   /** A compact text form of the result for clients that ignore structured content; JSON otherwise. */
   summarize?: (output: z.infer<Output>) => string;
 }
 
 /** A tool of any shape, as the registry stores it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyToolDefinition<Deps> = ToolDefinition<z.ZodObject<any>, z.ZodObject<any>, Deps>;
+export type AnyToolDefinition<Deps> = ToolDefinition<z.ZodObject<any>, z.ZodObject<any>, Deps, any>;
 
-/** Identity function: it exists so a tool's input type flows into its handler and authorization. */
-export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject, Deps>(
-  definition: ToolDefinition<Input, Output, Deps>,
-): ToolDefinition<Input, Output, Deps> {
+/** Identity function: it exists so a tool's input type (and what its target loaded) flows into its handler. */
+export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject, Deps, Loaded = undefined>(
+  definition: ToolDefinition<Input, Output, Deps, Loaded>,
+): ToolDefinition<Input, Output, Deps, Loaded> {
   return definition;
 }
 

@@ -89,9 +89,12 @@ export async function runToolCall<Deps>(
   };
 
   let decision: Decision | undefined;
+  /** What the target read to build the access target, handed to the handler so it need not read it again. */
+  let loaded: unknown;
   try {
     if (!('callerOnly' in tool.authorization)) {
       const target = await tool.authorization.target(parsed.data, context);
+      loaded = target.loaded;
       event.resource = resourcePath(target.resource);
       decision = env.policy.decide({ subject, action, resource: target.resource, attributes: target.attributes ?? {} });
       if (
@@ -116,7 +119,7 @@ export async function runToolCall<Deps>(
         );
       }
     }
-    const output = await tool.handler(parsed.data, context);
+    const output = await tool.handler(parsed.data, context, loaded);
     const text = tool.summarize ? tool.summarize(output) : JSON.stringify(output);
     return finish(
       { outcome: 'success', decision: 'allow', rule: decision?.binding?.name ?? (decision ? 'per-item' : 'caller-only') },

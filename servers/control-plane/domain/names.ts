@@ -7,6 +7,12 @@ export const componentTypeRef = z.string().regex(/^(deployment|statefulset|cronj
   error: 'must be <workloadType>/<name>, workloadType one of deployment, statefulset, cronjob, job, proxy (e.g. deployment/service)',
 });
 
+/** The two halves of a `componentTypeRef` (already validated): `deployment/service` → deployment, service. */
+export function splitComponentTypeRef(ref: string): { workloadType: string; typeName: string } {
+  const [workloadType = '', typeName = ''] = ref.split('/');
+  return { workloadType, typeName };
+}
+
 /** Kubernetes CPU quantity: `100m`, `0.5`, `2`. */
 export const cpuQuantity = z.string().regex(/^(\d+m|\d+(\.\d+)?)$/, { error: 'must be a CPU quantity such as 100m, 0.5 or 2' });
 /** Kubernetes memory quantity: `256Mi`, `1Gi`, `512M`. */

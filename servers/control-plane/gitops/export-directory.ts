@@ -10,7 +10,8 @@ import {
   type ResourceKind,
 } from '../domain/resources.js';
 import type { ResourceStore } from '../store/resource-store.js';
-import { SERVER_ANNOTATIONS, listYamlFiles } from './apply-directory.js';
+import { SERVER_ANNOTATIONS } from './parse-document.js';
+import { listYamlFiles } from './read-documents.js';
 
 /** Folder of each kind inside a namespace folder: `<dir>/<namespace>/<folder>/<name>.yaml`. */
 export const KIND_DIRECTORIES: Readonly<Record<Exclude<ResourceKind, 'Namespace'>, string>> = {

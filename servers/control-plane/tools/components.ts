@@ -1,10 +1,9 @@
 import * as z from 'zod';
 import { SCOPES } from '../../../shared/auth/scopes.js';
-import { InvalidInputError } from '../../../shared/tools/errors.js';
+import { checkChangedWorkflow, checkNewComponent } from '../domain/components.js';
 import { componentTypeRef, envVarName, resourceName } from '../domain/names.js';
 import { DESCRIPTION_ANNOTATION, DISPLAY_NAME_ANNOTATION, componentSchema, type Component } from '../domain/resources.js';
-import type { ResourceStore } from '../store/resource-store.js';
-import { componentTarget, projectTarget } from './support/access.js';
+import { componentTarget, loadComponentTarget, projectTarget } from './support/access.js';
 import {
   componentName,
   cursor,
@@ -18,7 +17,8 @@ import {
 import { changedFields } from './support/changes.js';
 import { controlPlaneTool } from './support/define.js';
 import { listVisible } from './support/pagination.js';
-import { actorOf, requireResource } from './support/resources.js';
+import { modifyLoaded } from './support/modify-loaded.js';
+import { actorOf } from './support/resources.js';
 import { changeList, componentDetail, componentView, detailComponent, listOutput, viewComponent } from './support/views.js';
 
 const endpoint = z.object({
@@ -30,31 +30,6 @@ const endpoint = z.object({
 const endpoints = z.record(resourceName, endpoint).refine((value) => Object.keys(value).length <= 10, { error: 'at most 10 endpoints' });
 const env = z.array(z.object({ key: envVarName, value: z.string().max(4096) })).max(100);
 const workflow = z.object({ name: resourceName, parameters: z.record(z.string(), z.unknown()).default({}) });
-
-/** The component type must exist, and a build workflow must exist and be allowed by the type. */
-async function checkTypeAndWorkflow(store: ResourceStore, namespace: string, type: string, workflowName: string | undefined) {
-  const [workloadType, typeName] = type.split('/') as [string, string];
-  const componentType = await store.get('ComponentType', namespace, typeName);
-  if (!componentType || componentType.spec.workloadType !== workloadType) {
-    throw new InvalidInputError(
-      `component type ${type} does not exist in ${namespace}`,
-      'Call list_component_types for the available types.',
-    );
-  }
-  if (workflowName === undefined) return;
-  if (!(await store.get('Workflow', namespace, workflowName))) {
-    throw new InvalidInputError(
-      `workflow ${workflowName} does not exist in ${namespace}`,
-      'Call list_workflows for the available workflows.',
-    );
-  }
-  if (!componentType.spec.allowedWorkflows.includes(workflowName)) {
-    throw new InvalidInputError(
-      `component type ${type} does not allow workflow ${workflowName}`,
-      `Allowed: ${componentType.spec.allowedWorkflows.join(', ') || 'none'}.`,
-    );
-  }
-}
 
 export const listComponents = controlPlaneTool({
   name: 'list_components',
@@ -94,11 +69,9 @@ export const getComponent = controlPlaneTool({
   output: componentDetail,
   authorization: {
     action: 'component:view',
-    target: async (input, { deps }) =>
-      componentTarget(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name)),
+    target: (input, { deps }) => loadComponentTarget(deps.store, input.namespace_name, input.component_name),
   },
-  handler: async (input, { deps }) =>
-    detailComponent(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name)),
+  handler: async (_input, _context, component) => detailComponent(component),
 });
 
 export const createComponent = controlPlaneTool({
@@ -135,8 +108,6 @@ export const createComponent = controlPlaneTool({
   },
   handler: async (input, context) => {
     const { store } = context.deps;
-    await requireResource(store, 'Project', input.namespace_name, input.project_name);
-    await checkTypeAndWorkflow(store, input.namespace_name, input.component_type, input.workflow?.name);
     const component = componentSchema.parse({
       kind: 'Component',
       metadata: {
@@ -162,6 +133,7 @@ export const createComponent = controlPlaneTool({
         ...(input.workflow ? { workflow: input.workflow } : {}),
       },
     });
+    await checkNewComponent(store, component);
     return { action: 'created' as const, component: detailComponent(await store.create(component, actorOf(context))) };
   },
   summarize: (result) =>
@@ -193,18 +165,15 @@ export const updateComponent = controlPlaneTool({
   output: z.object({ action: z.literal('updated'), component: componentDetail, changes: changeList }),
   authorization: {
     action: 'component:update',
-    target: async (input, { deps }) =>
-      componentTarget(await requireResource(deps.store, 'Component', input.namespace_name, input.component_name)),
+    target: (input, { deps }) => loadComponentTarget(deps.store, input.namespace_name, input.component_name),
   },
-  handler: async (input, context) => {
+  handler: async (input, context, loaded) => {
     const { store } = context.deps;
-    const { before, after } = await store.modify(
-      'Component',
-      input.namespace_name,
-      input.component_name,
+    const { before, after } = await modifyLoaded(
+      store,
+      loaded,
       actorOf(context),
       async (current) => {
-        if (input.workflow) await checkTypeAndWorkflow(store, input.namespace_name, current.spec.componentType, input.workflow.name);
         const next: Component = structuredClone(current);
         if (input.display_name !== undefined) next.metadata.annotations[DISPLAY_NAME_ANNOTATION] = input.display_name;
         if (input.description !== undefined) next.metadata.annotations[DESCRIPTION_ANNOTATION] = input.description;
@@ -213,6 +182,7 @@ export const updateComponent = controlPlaneTool({
         if (input.endpoints !== undefined) next.spec.endpoints = input.endpoints;
         if (input.env !== undefined) next.spec.env = input.env;
         if (input.workflow !== undefined) next.spec.workflow = input.workflow;
+        if (input.workflow) await checkChangedWorkflow(store, next);
         return componentSchema.parse(next);
       },
       input.resource_version ? { expectedVersion: input.resource_version } : {},

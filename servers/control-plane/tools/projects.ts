@@ -1,13 +1,14 @@
 import * as z from 'zod';
 import { SCOPES } from '../../../shared/auth/scopes.js';
-import { InvalidInputError } from '../../../shared/tools/errors.js';
-import { DESCRIPTION_ANNOTATION, DISPLAY_NAME_ANNOTATION, parseResource, type Project } from '../domain/resources.js';
 import { resourceName } from '../domain/names.js';
+import { requireReferences } from '../domain/references.js';
+import { requireResource } from '../domain/require-resource.js';
+import { DESCRIPTION_ANNOTATION, DISPLAY_NAME_ANNOTATION, parseResource, type Project } from '../domain/resources.js';
 import { namespaceTarget, projectTarget } from './support/access.js';
 import { cursor, description, displayName, limit, namespaceName, projectName } from './support/arguments.js';
 import { controlPlaneTool } from './support/define.js';
 import { listVisible } from './support/pagination.js';
-import { actorOf, requireResource } from './support/resources.js';
+import { actorOf } from './support/resources.js';
 import { listOutput, projectDetail, detailProject, projectView, viewProject } from './support/views.js';
 
 export const listProjects = controlPlaneTool({
@@ -64,13 +65,6 @@ export const createProject = controlPlaneTool({
   authorization: { action: 'project:create', target: (input) => namespaceTarget(input.namespace_name) },
   handler: async (input, context) => {
     const { store } = context.deps;
-    await requireResource(store, 'Namespace', undefined, input.namespace_name);
-    if (!(await store.get('DeploymentPipeline', input.namespace_name, input.deployment_pipeline))) {
-      throw new InvalidInputError(
-        `deployment pipeline ${input.deployment_pipeline} does not exist in ${input.namespace_name}`,
-        'Call list_deployment_pipelines to see the pipelines.',
-      );
-    }
     const project = parseResource({
       kind: 'Project',
       metadata: {
@@ -83,6 +77,7 @@ export const createProject = controlPlaneTool({
       },
       spec: { deploymentPipelineRef: input.deployment_pipeline },
     }) as Project;
+    await requireReferences(store, project);
     return { action: 'created' as const, project: detailProject(await store.create(project, actorOf(context))) };
   },
   summarize: (result) =>

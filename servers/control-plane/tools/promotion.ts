@@ -1,12 +1,15 @@
 import * as z from 'zod';
 import { SCOPES } from '../../../shared/auth/scopes.js';
-import { ForbiddenError, InvalidInputError } from '../../../shared/tools/errors.js';
+import { ForbiddenError } from '../../../shared/tools/errors.js';
+import { bindingNameFor } from '../domain/bindings.js';
+import { requirePromotionPath } from '../domain/pipelines.js';
+import { requireResource } from '../domain/require-resource.js';
 import { CHANGED_BY_ANNOTATION, releaseBindingSchema, type ReleaseBinding } from '../domain/resources.js';
 import { environmentTarget } from './support/access.js';
 import { componentName, environmentName, namespaceName } from './support/arguments.js';
 import { changedFields } from './support/changes.js';
 import { controlPlaneTool } from './support/define.js';
-import { actorOf, requireResource } from './support/resources.js';
+import { actorOf } from './support/resources.js';
 import { bindingView, changeList, viewBinding } from './support/views.js';
 
 /** The target binding after a promotion, and who changed it (get_release_binding has the details). */
@@ -40,33 +43,29 @@ export const promoteComponent = controlPlaneTool({
     action: 'releasebinding:update',
     target: async (input, { deps }) => {
       const component = await requireResource(deps.store, 'Component', input.namespace_name, input.component_name);
-      return environmentTarget(
+      const target = await environmentTarget(
         deps.store,
         input.namespace_name,
         { projectName: component.spec.owner.projectName, componentName: input.component_name },
         input.target_environment,
+        component,
       );
+      return { ...target, loaded: component };
     },
   },
-  handler: async (input, context) => {
+  handler: async (input, context, component) => {
     const { store } = context.deps;
     const namespace = input.namespace_name;
-    const component = await requireResource(store, 'Component', namespace, input.component_name);
     const project = await requireResource(store, 'Project', namespace, component.spec.owner.projectName);
     const pipeline = await requireResource(store, 'DeploymentPipeline', namespace, project.spec.deploymentPipelineRef);
-    const allowedTargets = pipeline.spec.promotionPaths
-      .filter((path) => path.sourceEnvironmentRef === input.source_environment)
-      .flatMap((path) => path.targetEnvironmentRefs.map((target) => target.name));
-    if (!allowedTargets.includes(input.target_environment)) {
-      throw new InvalidInputError(
-        `pipeline ${pipeline.metadata.name} does not promote ${input.source_environment} to ${input.target_environment}`,
-        allowedTargets.length
-          ? `From ${input.source_environment} it promotes to: ${allowedTargets.join(', ')}.`
-          : `${input.source_environment} is not a promotion source in this pipeline.`,
-      );
-    }
-    const source = await requireResource(store, 'ReleaseBinding', namespace, `${input.component_name}-${input.source_environment}`);
-    const targetName = `${input.component_name}-${input.target_environment}`.slice(0, 63);
+    requirePromotionPath(pipeline, input.source_environment, input.target_environment);
+    const source = await requireResource(
+      store,
+      'ReleaseBinding',
+      namespace,
+      bindingNameFor(input.component_name, input.source_environment),
+    );
+    const targetName = bindingNameFor(input.component_name, input.target_environment);
     const existing = await store.get('ReleaseBinding', namespace, targetName);
     const owner = { projectName: component.spec.owner.projectName, componentName: input.component_name };
     if (!existing) {

@@ -1,15 +1,16 @@
 import * as z from 'zod';
 import { SCOPES } from '../../../shared/auth/scopes.js';
-import { InvalidInputError } from '../../../shared/tools/errors.js';
-import { cpuMillicores, cpuQuantity, envVarName, memoryBytes, memoryQuantity, resourceName } from '../domain/names.js';
-import { releaseBindingSchema, releaseStates, type ReleaseBinding } from '../domain/resources.js';
-import type { ResourceStore } from '../store/resource-store.js';
-import { bindingTarget, environmentTarget } from './support/access.js';
+import { bindingNameFor, checkChangedBinding, checkNewBinding } from '../domain/bindings.js';
+import { cpuQuantity, envVarName, memoryQuantity, resourceName } from '../domain/names.js';
+import { requireResource } from '../domain/require-resource.js';
+import { releaseBindingSchema, releaseStates, type ComponentRelease, type ReleaseBinding } from '../domain/resources.js';
+import { environmentTarget, loadBindingTarget } from './support/access.js';
 import { componentName, cursor, environmentName, limit, namespaceName, projectName, resourceVersion } from './support/arguments.js';
 import { changedFields } from './support/changes.js';
 import { controlPlaneTool } from './support/define.js';
 import { listVisible } from './support/pagination.js';
-import { actorOf, requireResource } from './support/resources.js';
+import { modifyLoaded } from './support/modify-loaded.js';
+import { actorOf } from './support/resources.js';
 import { bindingDetail, bindingView, changeList, detailBinding, listOutput, viewBinding } from './support/views.js';
 
 export const bindingName = resourceName.describe('Release binding name: <component>-<environment>');
@@ -49,28 +50,6 @@ function applyOverrides(binding: ReleaseBinding, input: OverrideInput): ReleaseB
   return next;
 }
 
-/** Requests must not exceed limits once overrides are applied to the release defaults. */
-async function checkResources(store: ResourceStore, binding: ReleaseBinding): Promise<void> {
-  const release = await requireResource(store, 'ComponentRelease', binding.metadata.namespace!, binding.spec.releaseName);
-  if (release.spec.owner.componentName !== binding.spec.owner.componentName) {
-    throw new InvalidInputError(
-      `release ${release.metadata.name} belongs to component ${release.spec.owner.componentName}, not ${binding.spec.owner.componentName}`,
-      'Call list_component_releases for this component.',
-    );
-  }
-  const requests = { ...release.spec.defaults.resources.requests, ...binding.spec.overrides.resources?.requests };
-  const limits = { ...release.spec.defaults.resources.limits, ...binding.spec.overrides.resources?.limits };
-  if (requests.cpu && limits.cpu && cpuMillicores(requests.cpu) > cpuMillicores(limits.cpu)) {
-    throw new InvalidInputError(`cpu request ${requests.cpu} exceeds cpu limit ${limits.cpu}`, 'Lower the request or raise the limit.');
-  }
-  if (requests.memory && limits.memory && memoryBytes(requests.memory) > memoryBytes(limits.memory)) {
-    throw new InvalidInputError(
-      `memory request ${requests.memory} exceeds memory limit ${limits.memory}`,
-      'Lower the request or raise the limit.',
-    );
-  }
-}
-
 const TOUCHED = [
   'spec.releaseName',
   'spec.state',
@@ -95,12 +74,14 @@ export const listReleaseBindings = controlPlaneTool({
     action: 'releasebinding:view',
     target: async (input, { deps }) => {
       const component = await requireResource(deps.store, 'Component', input.namespace_name, input.component_name);
-      return { resource: { namespace: input.namespace_name, project: component.spec.owner.projectName, component: input.component_name } };
+      return {
+        resource: { namespace: input.namespace_name, project: component.spec.owner.projectName, component: input.component_name },
+        loaded: component,
+      };
     },
     filtersItems: true,
   },
-  handler: async (input, { deps, isAllowed }) => {
-    const component = await requireResource(deps.store, 'Component', input.namespace_name, input.component_name);
+  handler: async (input, { deps, isAllowed }, component) => {
     const environments = new Map(
       (await deps.store.list({ kind: 'Environment', namespace: input.namespace_name, limit: 100 })).items.map((env) => [
         env.metadata.name,
@@ -151,13 +132,10 @@ export const getReleaseBinding = controlPlaneTool({
   output: bindingDetail,
   authorization: {
     action: 'releasebinding:view',
-    target: async (input, { deps }) =>
-      bindingTarget(deps.store, await requireResource(deps.store, 'ReleaseBinding', input.namespace_name, input.binding_name)),
+    target: (input, { deps }) => loadBindingTarget(deps.store, input.namespace_name, input.binding_name),
   },
-  handler: async (input, { deps }) => {
-    const binding = await requireResource(deps.store, 'ReleaseBinding', input.namespace_name, input.binding_name);
-    return detailBinding(binding, await deps.store.get('ComponentRelease', input.namespace_name, binding.spec.releaseName));
-  },
+  handler: async (input, { deps }, binding) =>
+    detailBinding(binding, await deps.store.get('ComponentRelease', input.namespace_name, binding.spec.releaseName)),
 });
 
 export const createReleaseBinding = controlPlaneTool({
@@ -188,17 +166,10 @@ export const createReleaseBinding = controlPlaneTool({
   },
   handler: async (input, context) => {
     const { store } = context.deps;
-    const component = await requireResource(store, 'Component', input.namespace_name, input.component_name);
-    if (component.spec.owner.projectName !== input.project_name) {
-      throw new InvalidInputError(
-        `component ${input.component_name} belongs to project ${component.spec.owner.projectName}, not ${input.project_name}`,
-      );
-    }
-    await requireResource(store, 'Environment', input.namespace_name, input.environment);
     const binding = applyOverrides(
       releaseBindingSchema.parse({
         kind: 'ReleaseBinding',
-        metadata: { name: `${input.component_name}-${input.environment}`.slice(0, 63), namespace: input.namespace_name },
+        metadata: { name: bindingNameFor(input.component_name, input.environment), namespace: input.namespace_name },
         spec: {
           owner: { projectName: input.project_name, componentName: input.component_name },
           environment: input.environment,
@@ -207,12 +178,9 @@ export const createReleaseBinding = controlPlaneTool({
       }),
       input,
     );
-    await checkResources(store, binding);
+    const release = await checkNewBinding(store, binding);
     const created = await store.create(binding, actorOf(context));
-    return {
-      action: 'created' as const,
-      binding: detailBinding(created, await store.get('ComponentRelease', input.namespace_name, created.spec.releaseName)),
-    };
+    return { action: 'created' as const, binding: detailBinding(created, release) };
   },
   summarize: (result) =>
     `deployed ${result.binding.component} release ${result.binding.release} to ${result.binding.environment} (binding ${result.binding.name})`,
@@ -239,26 +207,24 @@ export const updateReleaseBinding = controlPlaneTool({
   output: z.object({ action: z.literal('updated'), binding: bindingDetail, changes: changeList }),
   authorization: {
     action: 'releasebinding:update',
-    target: async (input, { deps }) =>
-      bindingTarget(deps.store, await requireResource(deps.store, 'ReleaseBinding', input.namespace_name, input.binding_name)),
+    target: (input, { deps }) => loadBindingTarget(deps.store, input.namespace_name, input.binding_name),
   },
-  handler: async (input, context) => {
+  handler: async (input, context, loaded) => {
     const { store } = context.deps;
-    const { before, after } = await store.modify(
-      'ReleaseBinding',
-      input.namespace_name,
-      input.binding_name,
+    let release: ComponentRelease | undefined;
+    const { before, after } = await modifyLoaded(
+      store,
+      loaded,
       actorOf(context),
       async (current) => {
         const next = applyOverrides(current, input);
         if (input.release_name !== undefined) next.spec.releaseName = input.release_name;
         if (input.state !== undefined) next.spec.state = input.state;
-        await checkResources(store, next);
+        release = await checkChangedBinding(store, next);
         return releaseBindingSchema.parse(next);
       },
       input.resource_version ? { expectedVersion: input.resource_version } : {},
     );
-    const release = await store.get('ComponentRelease', input.namespace_name, after.spec.releaseName);
     return { action: 'updated' as const, binding: detailBinding(after, release), changes: changedFields(before, after, TOUCHED) };
   },
   summarize: (result) =>
@@ -278,8 +244,7 @@ export const deleteReleaseBinding = controlPlaneTool({
   output: z.object({ action: z.literal('deleted'), binding: bindingView }),
   authorization: {
     action: 'releasebinding:delete',
-    target: async (input, { deps }) =>
-      bindingTarget(deps.store, await requireResource(deps.store, 'ReleaseBinding', input.namespace_name, input.binding_name)),
+    target: (input, { deps }) => loadBindingTarget(deps.store, input.namespace_name, input.binding_name),
   },
   handler: async (input, { deps }) => {
     const deleted = await deps.store.delete(

@@ -1,4 +1,5 @@
 import type { AccessTarget } from '../../../../shared/tools/define-tool.js';
+import { requireResource } from '../../domain/require-resource.js';
 import type { Component, ReleaseBinding } from '../../domain/resources.js';
 import type { ResourceStore } from '../../store/resource-store.js';
 
@@ -14,20 +15,28 @@ export function componentTarget(component: Component): AccessTarget {
   };
 }
 
+/** The target of a call on a named component; the handler receives the component it read. */
+export async function loadComponentTarget(store: ResourceStore, namespace: string, name: string) {
+  const component = await requireResource(store, 'Component', namespace, name);
+  return { ...componentTarget(component), loaded: component };
+}
+
 /**
  * A release binding's target: its component, plus the environment and whether it is production, read
  * from the Environment object. An environment that does not exist leaves `isProduction` unknown, which
- * the policy treats as "could be production" (a production deny applies).
+ * the policy treats as "could be production" (a production deny applies). `knownComponent` is the owner
+ * when the caller has already read it.
  */
 export async function environmentTarget(
   store: ResourceStore,
   namespace: string,
   owner: { projectName: string; componentName: string },
   environment: string,
+  knownComponent?: Component,
 ): Promise<AccessTarget> {
   const [environmentObject, component] = await Promise.all([
     store.get('Environment', namespace, environment),
-    store.get('Component', namespace, owner.componentName),
+    knownComponent ?? store.get('Component', namespace, owner.componentName),
   ]);
   return {
     resource: { namespace, project: owner.projectName, component: owner.componentName },
@@ -41,4 +50,10 @@ export async function environmentTarget(
 
 export function bindingTarget(store: ResourceStore, binding: ReleaseBinding): Promise<AccessTarget> {
   return environmentTarget(store, binding.metadata.namespace!, binding.spec.owner, binding.spec.environment);
+}
+
+/** The target of a call on a named release binding; the handler receives the binding it read. */
+export async function loadBindingTarget(store: ResourceStore, namespace: string, name: string) {
+  const binding = await requireResource(store, 'ReleaseBinding', namespace, name);
+  return { ...(await bindingTarget(store, binding)), loaded: binding };
 }

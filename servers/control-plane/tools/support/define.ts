@@ -3,8 +3,8 @@ import { defineTool, type ToolDefinition } from '../../../../shared/tools/define
 import type { ControlPlaneDeps } from '../../deps.js';
 
 /** `defineTool` with the control plane's adapters fixed, so input and output types are still inferred. */
-export function controlPlaneTool<Input extends z.ZodObject, Output extends z.ZodObject>(
-  definition: ToolDefinition<Input, Output, ControlPlaneDeps>,
-): ToolDefinition<Input, Output, ControlPlaneDeps> {
+export function controlPlaneTool<Input extends z.ZodObject, Output extends z.ZodObject, Loaded = undefined>(
+  definition: ToolDefinition<Input, Output, ControlPlaneDeps, Loaded>,
+): ToolDefinition<Input, Output, ControlPlaneDeps, Loaded> {
   return defineTool(definition);
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { effectiveSettings } from '../../domain/effective-settings.js';
 import {
   CHANGED_BY_ANNOTATION,
   CHANGED_THROUGH_ANNOTATION,
@@ -220,16 +221,7 @@ export const bindingDetail = bindingView.extend({
 });
 export function detailBinding(binding: ReleaseBinding, release?: ComponentRelease) {
   const overrides = binding.spec.overrides;
-  const effective = release
-    ? {
-        replicas: overrides.replicas ?? release.spec.defaults.replicas,
-        resources: {
-          requests: { ...release.spec.defaults.resources.requests, ...overrides.resources?.requests },
-          limits: { ...release.spec.defaults.resources.limits, ...overrides.resources?.limits },
-        },
-        env: mergeEnv(release.spec.env, overrides.env ?? []),
-      }
-    : undefined;
+  const effective = release ? effectiveSettings(release, overrides) : undefined;
   return {
     ...viewBinding(binding),
     ...provenance(binding),
@@ -252,12 +244,6 @@ export function detailBinding(binding: ReleaseBinding, release?: ComponentReleas
         }
       : {}),
   };
-}
-
-function mergeEnv(base: Array<{ key: string; value: string }>, overrides: Array<{ key: string; value: string }>) {
-  const merged = new Map(base.map((entry) => [entry.key, entry.value]));
-  for (const entry of overrides) merged.set(entry.key, entry.value);
-  return [...merged].map(([key, value]) => ({ key, value }));
 }
 
 export const workflowView = z.object({

@@ -50,12 +50,30 @@ export class SqliteAuditStore implements AuditStore {
   async query(query: AuditQuery): Promise<AuditEvent[]> {
     const clauses: string[] = [];
     const params: Record<string, unknown> = { limit: query.limit };
-    if (query.subject) (clauses.push('subject = @subject'), (params.subject = query.subject));
-    if (query.tool) (clauses.push('tool = @tool'), (params.tool = query.tool));
-    if (query.decision) (clauses.push('decision = @decision'), (params.decision = query.decision));
-    if (query.since) (clauses.push('time >= @since'), (params.since = query.since));
-    if (query.until) (clauses.push('time <= @until'), (params.until = query.until));
-    if (query.before) (clauses.push('seq < (SELECT seq FROM audit_events WHERE id = @before)'), (params.before = query.before));
+    if (query.subject) {
+      clauses.push('subject = @subject');
+      params.subject = query.subject;
+    }
+    if (query.tool) {
+      clauses.push('tool = @tool');
+      params.tool = query.tool;
+    }
+    if (query.decision) {
+      clauses.push('decision = @decision');
+      params.decision = query.decision;
+    }
+    if (query.since) {
+      clauses.push('time >= @since');
+      params.since = query.since;
+    }
+    if (query.until) {
+      clauses.push('time <= @until');
+      params.until = query.until;
+    }
+    if (query.before) {
+      clauses.push('seq < (SELECT seq FROM audit_events WHERE id = @before)');
+      params.before = query.before;
+    }
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
     const rows = this.db.prepare(`SELECT event FROM audit_events ${where} ORDER BY seq DESC LIMIT @limit`).all(params) as Array<{
       event: string;

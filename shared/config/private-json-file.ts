@@ -69,6 +69,7 @@ export async function readPrivateJson<T>(path: string, parse: (value: unknown) =
   } catch (error) {
     throw new Error(
       `${path} does not have the expected shape (${error instanceof Error ? error.message : String(error)}); fix or remove it`,
+      { cause: error },
     );
   }
   await chmod(path, 0o600);

@@ -10,7 +10,10 @@ export function createVisibilityFilter(policy: PolicyEngine) {
   let cachedVersion = -1;
   const cache = new Map<string, Set<string>>();
   const allowedActions = (subject: Subject) => {
-    if (policy.version !== cachedVersion) (cache.clear(), (cachedVersion = policy.version));
+    if (policy.version !== cachedVersion) {
+      cache.clear();
+      cachedVersion = policy.version;
+    }
     const key = entitlementsOf(subject).join('\n');
     let actions = cache.get(key);
     if (!actions) {

@@ -32,7 +32,10 @@ function summarize(durations: number[]): Timing {
  * caches and the machine's load favour neither.
  */
 async function timePair(iterations: number, first: () => Promise<unknown>, second: () => Promise<unknown>): Promise<[Timing, Timing]> {
-  for (let i = 0; i < 10; i++) (await first(), await second());
+  for (let i = 0; i < 10; i++) {
+    await first();
+    await second();
+  }
   const a: number[] = [];
   const b: number[] = [];
   const measure = async (run: () => Promise<unknown>, into: number[]) => {
@@ -41,8 +44,13 @@ async function timePair(iterations: number, first: () => Promise<unknown>, secon
     into.push(performance.now() - started);
   };
   for (let i = 0; i < iterations; i++) {
-    if (i % 2 === 0) (await measure(first, a), await measure(second, b));
-    else (await measure(second, b), await measure(first, a));
+    if (i % 2 === 0) {
+      await measure(first, a);
+      await measure(second, b);
+    } else {
+      await measure(second, b);
+      await measure(first, a);
+    }
   }
   return [summarize(a), summarize(b)];
 }

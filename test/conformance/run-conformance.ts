@@ -200,6 +200,7 @@ export function spawnCollect(
         // The suite colours its summary; strip ANSI escapes so assertions and reports read plainly.
         output: Buffer.concat(all)
           .toString('utf8')
+          // eslint-disable-next-line no-control-regex -- ANSI colour escapes start with ESC
           .replace(/\u001b\[[0-9;]*m/g, ''),
       });
     });

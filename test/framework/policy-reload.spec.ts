@@ -30,7 +30,7 @@ it('both servers pick up a policy edit without a restart, and refuse a broken ed
   const bindingsFile = join(stack.policyDir, 'bindings.yaml');
   const original = readFileSync(bindingsFile, 'utf8');
   const revoked = original.replace(
-    /\n  - name: readonly-assistant\n    role: readonly-assistant\n    subjects: \[service:readonly-assistant\]\n/,
+    /\n {2}- name: readonly-assistant\n {4}role: readonly-assistant\n {4}subjects: \[service:readonly-assistant\]\n/,
     '\n',
   );
   expect(revoked).not.toBe(original);

@@ -88,7 +88,7 @@ export async function startPostgresServer(): Promise<RunningPostgres> {
   } catch (error) {
     rmSync(root, { recursive: true, force: true });
     const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new Error(`initdb failed: ${stderr || String(error)}`);
+    throw new Error(`initdb failed: ${stderr || String(error)}`, { cause: error });
   }
 
   const port = await freePort();

@@ -57,9 +57,18 @@ export class SqliteResourceStore implements ResourceStore {
       namespace: namespaceKey(query.kind, query.namespace),
       limit: query.limit + 1,
     };
-    if (query.project !== undefined) (clauses.push('project = @project'), (params.project = query.project));
-    if (query.component !== undefined) (clauses.push('component = @component'), (params.component = query.component));
-    if (query.after !== undefined) (clauses.push('name > @after'), (params.after = query.after));
+    if (query.project !== undefined) {
+      clauses.push('project = @project');
+      params.project = query.project;
+    }
+    if (query.component !== undefined) {
+      clauses.push('component = @component');
+      params.component = query.component;
+    }
+    if (query.after !== undefined) {
+      clauses.push('name > @after');
+      params.after = query.after;
+    }
     const rows = this.db
       .prepare(`SELECT ${ROW} FROM resources WHERE ${clauses.join(' AND ')} ORDER BY name LIMIT @limit`)
       .all(params) as ResourceRow[];

@@ -202,7 +202,10 @@ function scopeWhere(query: AlertQuery, timeColumn: string) {
   };
   for (const field of ['project', 'component', 'environment'] as const) {
     const value = query.scope[field];
-    if (value) (clauses.push(`${field} = @${field}`), (params[field] = value));
+    if (value) {
+      clauses.push(`${field} = @${field}`);
+      params[field] = value;
+    }
   }
   return { where: clauses.join(' AND '), params };
 }

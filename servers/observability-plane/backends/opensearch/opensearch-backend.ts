@@ -118,7 +118,7 @@ function parseHits(body: Json): Hits {
   checkShards(body);
   const hits = body.hits;
   if (!isObject(hits) || !Array.isArray(hits.hits)) throw malformed('no hits.hits');
-  let total = 0;
+  let total: number;
   let totalExact = true;
   if (typeof hits.total === 'number') total = hits.total;
   else if (isObject(hits.total) && typeof hits.total.value === 'number') {

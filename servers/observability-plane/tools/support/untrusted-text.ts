@@ -6,6 +6,7 @@ import { redactText } from '../../../../shared/audit/redact.js';
  * while a model still reads them.
  */
 const INVISIBLE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]/g;
 
 const SECRETS: Array<[RegExp, string]> = [

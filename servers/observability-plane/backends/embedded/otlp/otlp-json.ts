@@ -201,7 +201,10 @@ export function logsRequest(lines: readonly LogLine[], options: { resource?: Rec
               body: { stringValue: line.message },
               attributes: keyValues({ [WORKFLOW_LABELS.run]: line.runName, [WORKFLOW_LABELS.task]: line.task }),
             };
-            if (line.level) ((record.severityNumber = SEVERITY_NUMBER[line.level]), (record.severityText = line.level));
+            if (line.level) {
+              record.severityNumber = SEVERITY_NUMBER[line.level];
+              record.severityText = line.level;
+            }
             return record;
           }),
         },

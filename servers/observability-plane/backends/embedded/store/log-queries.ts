@@ -35,8 +35,14 @@ export class LogQueries {
   workflowLogs(query: WorkflowLogQuery): LogPage {
     const params: Params = { namespace: query.namespace };
     const clauses = ['namespace = @namespace'];
-    if (query.runName !== undefined) (clauses.push('run_name = @runName'), (params.runName = query.runName));
-    if (query.task !== undefined) (clauses.push('task = @task'), (params.task = query.task));
+    if (query.runName !== undefined) {
+      clauses.push('run_name = @runName');
+      params.runName = query.runName;
+    }
+    if (query.task !== undefined) {
+      clauses.push('task = @task');
+      params.task = query.task;
+    }
     addWindow(clauses, params, query.window, 'ts_us');
     addLevels(clauses, params, query.levels);
     addSearch(clauses, params, query.search);

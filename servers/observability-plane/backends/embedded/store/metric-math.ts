@@ -112,7 +112,10 @@ export function sumOfGauges(series: readonly Series[], grid: PointGrid): MetricP
     let seen = false;
     for (const s of series) {
       const sample = lastInRange(s.samples, time, grid.rangeMs);
-      if (sample) ((sum += sample.v), (seen = true));
+      if (sample) {
+        sum += sample.v;
+        seen = true;
+      }
     }
     if (seen) points.push({ timestamp: new Date(time).toISOString(), value: sum });
   }
@@ -127,7 +130,10 @@ export function sumOfRates(series: readonly Series[], grid: PointGrid): MetricPo
     let seen = false;
     for (const s of series) {
       const window = increaseInRange(s.samples, time, grid.rangeMs);
-      if (window) ((sum += (window.increase * 1000) / window.spanMs), (seen = true));
+      if (window) {
+        sum += (window.increase * 1000) / window.spanMs;
+        seen = true;
+      }
     }
     if (seen) points.push({ timestamp: new Date(time).toISOString(), value: sum });
   }

@@ -29,6 +29,7 @@ go_tools_build() {
   mkdir -p "$(dirname "$target")"
   local staging
   staging="$(mktemp -d "$(dirname "$target")/.$(basename "$target").XXXXXX")"
+  chmod 755 "$staging"
   local started=$SECONDS
   echo "building $* into $target ($(go version | cut -d' ' -f3), GOCACHE=$(go env GOCACHE)); a cold build takes minutes..."
   # go build is silent until it is done: say every 30 s that it is still going.

@@ -5,10 +5,12 @@ import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-n
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import {
+  HelmError,
   KubectlError,
   kubernetesCluster,
   loadSampleDocuments,
   OPENCHOREO_CRD_DIR,
+  runHelm,
   startKubeApiServer,
   type KubeApiServer,
   type KubernetesCluster,
@@ -183,6 +185,33 @@ describe('the run’s Kubernetes API server', () => {
       await cluster.apply(stringify(pod));
       expect(await cluster.kubectl(['get', 'pod', 'idle', '-n', namespace, '-o', 'jsonpath={.status.phase}'])).toBe('Pending');
     });
+  });
+});
+
+describe('helm against the run’s API server', () => {
+  /** A chart with one ConfigMap, requiring the server to report a real Kubernetes version (the build stamps v1.37.2). */
+  function writeChart(kubeVersion: string): string {
+    const chart = mkdtempSync(join(cluster.connection.workDir, 'chart-'));
+    mkdirSync(join(chart, 'templates'));
+    writeFileSync(join(chart, 'Chart.yaml'), stringify({ apiVersion: 'v2', name: 'probe', version: '0.1.0', kubeVersion }));
+    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe' }, data: { release: '{{ .Release.Name }}' } };
+    writeFileSync(join(chart, 'templates', 'configmap.yaml'), stringify(configMap));
+    return chart;
+  }
+
+  it('installs a chart whose kubeVersion the server satisfies', async () => {
+    const namespace = unique('helm');
+    await cluster.createNamespace(namespace);
+    await runHelm(cluster.connection, ['install', 'probe', writeChart('>=1.30.0-0'), '--namespace', namespace, '--wait']);
+    expect(await cluster.kubectl(['get', 'configmap', 'probe', '-n', namespace, '-o', 'jsonpath={.data.release}'])).toBe('probe');
+  });
+
+  it('refuses a chart for another Kubernetes version', async () => {
+    const namespace = unique('helm');
+    await cluster.createNamespace(namespace);
+    const install = runHelm(cluster.connection, ['install', 'probe', writeChart('<1.30.0-0'), '--namespace', namespace]);
+    await expect(install).rejects.toBeInstanceOf(HelmError);
+    await expect(install).rejects.toThrow(/incompatible with Kubernetes v1\.37\.2/);
   });
 });
 

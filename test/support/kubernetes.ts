@@ -38,3 +38,4 @@ export async function kubernetesCluster(): Promise<KubernetesCluster> {
 }
 export { loadSampleDocuments, OPENCHOREO_SAMPLES_DIR } from './kubernetes/samples.js';
 export type { KubernetesManifest, SampleDocument } from './kubernetes/samples.js';
+export { HelmError, runHelm } from './kubernetes/helm.js';

@@ -44,32 +44,17 @@ function openssl(args: string[], cwd: string): void {
 
 export function writeApiServerCredentials(dir: string): ApiServerCredentials {
   const file = (name: string) => join(dir, name);
-  const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  const newEcKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+  const caExtensions = ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'];
   openssl(
-    ['req', '-x509', ...ecKey, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '7', '-subj', '/CN=plane-mcp-test-ca'].concat([
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    ]),
+    ['req', '-x509', ...newEcKey, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '7', '-subj', '/CN=plane-mcp-test-ca', ...caExtensions],
     dir,
   );
-  openssl(['req', ...ecKey, '-keyout', 'apiserver.key', '-out', 'apiserver.csr', '-subj', '/CN=kube-apiserver'], dir);
-  writeFileSync(
-    file('apiserver.ext'),
-    `subjectAltName=${SERVING_NAMES}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n`,
-  );
-  openssl(
-    ['x509', '-req', '-in', 'apiserver.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial'].concat([
-      '-out',
-      'apiserver.crt',
-      '-days',
-      '7',
-      '-extfile',
-      'apiserver.ext',
-    ]),
-    dir,
-  );
+  openssl(['req', ...newEcKey, '-keyout', 'apiserver.key', '-out', 'apiserver.csr', '-subj', '/CN=kube-apiserver'], dir);
+  const servingExtensions = `subjectAltName=${SERVING_NAMES}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n`;
+  writeFileSync(file('apiserver.ext'), servingExtensions);
+  const signWithCa = ['-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial'];
+  openssl(['x509', '-req', '-in', 'apiserver.csr', ...signWithCa, '-out', 'apiserver.crt', '-days', '7', '-extfile', 'apiserver.ext'], dir);
 
   const serviceAccountKeys = generateKeyPairSync('ec', {
     namedCurve: 'prime256v1',

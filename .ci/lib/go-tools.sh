@@ -13,7 +13,7 @@ plane_tools_bin_root() {
 # The version of MODULE that MODULE_DIR/go.mod requires ("require MODULE vX.Y.Z", one line or a block).
 go_mod_required_version() {
   local module_dir="$1" module="$2"
-  sed -nE "s#^(require)?[[:space:]]+${module//./\\.}[[:space:]]+(v[^[:space:]]+).*#\2#p" "$module_dir/go.mod" | head -n 1
+  sed -nE "s#^(require)?[[:space:]]+${module//./\\.}[[:space:]]+(v[^[:space:]]+).*#\2#p" "$module_dir/go.mod" | sed -n 1p
 }
 
 # go_tools_build MODULE_DIR TARGET_DIR LDFLAGS PACKAGE... — build every PACKAGE (a `tool` of that

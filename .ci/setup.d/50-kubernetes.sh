@@ -30,6 +30,6 @@ if ! command -v etcd >/dev/null 2>&1; then
     $SUDO env DPKG_MAINTSCRIPT_PACKAGE=etcd-server deb-systemd-helper disable etcd.service >/dev/null 2>&1 || true
   fi
 fi
-etcd --version 2>&1 | head -n 1
+etcd --version 2>&1 | sed -n 1p # (head would close the pipe early: SIGPIPE under pipefail)
 
 bash .ci/kubernetes/build.sh

@@ -15,7 +15,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   $SUDO apt-get update
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}"
 fi
-java -version 2>&1 | head -1
+java_version=$(java -version 2>&1); echo "${java_version%%$'\n'*}"
 # Resolve every artifact and build the launcher (the test starter skips Maven when this is up to date).
 mvn -B -q -Dstyle.color=never -f test/opensearch/pom.xml package
 # The stamp test/support/opensearch.ts checks (newer than pom.xml and the launcher = build up to date).

@@ -31,4 +31,4 @@ if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
 elif command -v deb-systemd-helper >/dev/null 2>&1; then
   $SUDO env DPKG_MAINTSCRIPT_PACKAGE=prometheus deb-systemd-helper disable prometheus.service >/dev/null 2>&1 || true
 fi
-/usr/bin/prometheus --version 2>&1 | head -n 1
+prometheus_version=$(/usr/bin/prometheus --version 2>&1); echo "${prometheus_version%%$'\n'*}"

@@ -13,7 +13,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { ServerMetrics } from '../telemetry/metrics.js';
 import type { PlaneTracing } from '../telemetry/tracing.js';
 import type { AnyToolDefinition, ToolContext } from './define-tool.js';
-import { asServerError, ForbiddenError, InvalidInputError, type McpServerError } from './errors.js';
+import { asPlaneError, ForbiddenError, InvalidInputError, type PlaneError } from '../errors/plane-errors.js';
 
 /** Everything a call needs besides the tool and its arguments; one per server. */
 export interface CallEnvironment<Deps> {
@@ -42,7 +42,7 @@ export async function runToolCall<Deps>(
 ): Promise<CallToolResult> {
   const started = performance.now();
   const caller = callerOf(authInfo);
-  if (!caller || !authInfo) return errorResult(asServerError(new Error('call reached a tool without a verified caller')));
+  if (!caller || !authInfo) return errorResult(asPlaneError(new Error('call reached a tool without a verified caller')));
   const { subject } = caller;
   const event = auditEventStart(tool, subject, authInfo.clientId, rawArguments, env.plane);
   const { action } = event;
@@ -126,7 +126,7 @@ export async function runToolCall<Deps>(
       { content: [{ type: 'text', text }], structuredContent: output },
     );
   } catch (thrown) {
-    const error = asServerError(thrown);
+    const error = asPlaneError(thrown);
     if (error instanceof ForbiddenError) {
       // A handler that checks a further action (e.g. create as well as update) denies like the pipeline does.
       env.metrics.denials.inc({ tool: tool.name, reason: error.decision.reason });
@@ -180,7 +180,7 @@ function holdsBelow(policy: PolicyEngine, subject: Subject, action: string, path
 }
 
 /** An `isError` result: the text says what went wrong and what to do; `_meta` carries the same for programs. */
-export function errorResult(error: McpServerError, extra: Record<string, unknown> = {}): CallToolResult {
+export function errorResult(error: PlaneError, extra: Record<string, unknown> = {}): CallToolResult {
   const text = `${error.code}: ${error.message}${error.hint ? `\nNext: ${error.hint}` : ''}`;
   return {
     isError: true,

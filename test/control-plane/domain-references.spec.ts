@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidInputError, NotFoundError } from '../../shared/tools/errors.js';
+import { InvalidInputError, NotFoundError } from '../../shared/errors/plane-errors.js';
 import { checkChangedBinding, checkNewBinding } from '../../servers/control-plane/domain/bindings.js';
 import { checkChangedWorkflow, checkNewComponent } from '../../servers/control-plane/domain/components.js';
 import { describeReferenceProblem, findReferenceProblems, requireReferences } from '../../servers/control-plane/domain/references.js';

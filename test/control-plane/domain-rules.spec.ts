@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type InvalidInputError } from '../../shared/tools/errors.js';
+import { type InvalidInputError } from '../../shared/errors/plane-errors.js';
 import { bindingNameFor } from '../../servers/control-plane/domain/bindings.js';
 import { checkOverrides, effectiveSettings } from '../../servers/control-plane/domain/effective-settings.js';
 import { firstEnvironment, requirePromotionPath } from '../../servers/control-plane/domain/pipelines.js';

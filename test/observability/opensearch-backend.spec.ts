@@ -10,7 +10,7 @@ import {
   type OpenSearchBackend,
 } from '../../servers/observability-plane/backends/opensearch/index.js';
 import type { LogLevel, LogLine, SpanDetails, TelemetryScope } from '../../servers/observability-plane/backends/telemetry-backend.js';
-import { InvalidInputError, UpstreamUnavailableError } from '../../shared/tools/errors.js';
+import { InvalidInputError, UpstreamUnavailableError } from '../../shared/errors/plane-errors.js';
 import { openSearchUrl } from '../support/opensearch.js';
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InternalError, InvalidInputError, UpstreamUnavailableError } from '../../shared/tools/errors.js';
+import { InternalError, InvalidInputError, UpstreamUnavailableError } from '../../shared/errors/plane-errors.js';
 import type {
   HttpMetrics,
   MetricPoint,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../shared/tools/errors.js';
+import { InvalidInputError } from '../../shared/errors/plane-errors.js';
 import {
   BINDING_ARGUMENT_FIELDS,
   applyBindingSettings,

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../../shared/tools/errors.js';
+import { InvalidInputError } from '../../../shared/errors/plane-errors.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import { requireReferences } from './references.js';
 import type { Component, ComponentType } from './resources.js';

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../../shared/tools/errors.js';
+import { InvalidInputError } from '../../../shared/errors/plane-errors.js';
 import { cpuMillicores, memoryBytes } from './names.js';
 import type { ComponentRelease, ReleaseBinding } from './resources.js';
 

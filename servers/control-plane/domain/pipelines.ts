@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../../shared/tools/errors.js';
+import { InvalidInputError } from '../../../shared/errors/plane-errors.js';
 import type { DeploymentPipeline } from './resources.js';
 
 /** The environments a pipeline promotes `source` to. */

@@ -1,4 +1,4 @@
-import { InvalidInputError, type McpServerError } from '../../../shared/tools/errors.js';
+import { InvalidInputError, type PlaneError } from '../../../shared/errors/plane-errors.js';
 import type { ResourceStore } from '../store/resource-store.js';
 import { ResourceNotFoundError } from '../store/store-errors.js';
 import { splitComponentTypeRef } from './names.js';
@@ -166,7 +166,7 @@ export function describeReferenceProblem({ reference, namespace, target }: Refer
 }
 
 /** The problem as a tool call refuses it: what is wrong, and which tool shows what exists. */
-export function refusalOf({ reference, namespace, target }: ReferenceProblem): McpServerError {
+export function refusalOf({ reference, namespace, target }: ReferenceProblem): PlaneError {
   const { kind, name, owner } = reference;
   if (kind === 'ComponentType') {
     return new InvalidInputError(

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../../shared/tools/errors.js';
+import { InvalidInputError } from '../../../shared/errors/plane-errors.js';
 import type { Actor, ResourceStore } from '../store/resource-store.js';
 import { ResourceExistsError } from '../store/store-errors.js';
 import { splitComponentTypeRef } from './names.js';

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '../../../shared/tools/errors.js';
+import { ConflictError, NotFoundError } from '../../../shared/errors/plane-errors.js';
 
 /** Thrown by stores; they are the shared tool errors, so tools surface them unchanged. */
 export class ResourceNotFoundError extends NotFoundError {

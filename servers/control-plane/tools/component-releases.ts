@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { SCOPES } from '../../../shared/auth/scopes.js';
-import { InvalidInputError } from '../../../shared/tools/errors.js';
+import { InvalidInputError } from '../../../shared/errors/plane-errors.js';
 import { resourceName } from '../domain/names.js';
 import { cutRelease } from '../domain/releases.js';
 import { requireResource } from '../domain/require-resource.js';

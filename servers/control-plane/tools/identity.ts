@@ -3,7 +3,7 @@ import { SCOPES } from '../../../shared/auth/scopes.js';
 import type { Subject } from '../../../shared/auth/subject.js';
 import { isKnownAction } from '../../../shared/authz/actions.js';
 import { resourcePath } from '../../../shared/authz/resource-path.js';
-import { ForbiddenError, InvalidInputError } from '../../../shared/tools/errors.js';
+import { ForbiddenError, InvalidInputError } from '../../../shared/errors/plane-errors.js';
 import { createWhoamiTool } from '../../../shared/tools/whoami.js';
 import type { ControlPlaneDeps } from '../deps.js';
 import { resourceName } from '../domain/names.js';

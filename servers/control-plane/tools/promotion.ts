@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { SCOPES } from '../../../shared/auth/scopes.js';
-import { ForbiddenError } from '../../../shared/tools/errors.js';
+import { ForbiddenError } from '../../../shared/errors/plane-errors.js';
 import { bindingNameFor } from '../domain/bindings.js';
 import { requirePromotionPath } from '../domain/pipelines.js';
 import { requireResource } from '../domain/require-resource.js';

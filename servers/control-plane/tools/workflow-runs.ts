@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { SCOPES } from '../../../shared/auth/scopes.js';
 import type { AccessTarget } from '../../../shared/tools/define-tool.js';
-import { InvalidInputError } from '../../../shared/tools/errors.js';
+import { InvalidInputError } from '../../../shared/errors/plane-errors.js';
 import { resourceName } from '../domain/names.js';
 import { requireResource } from '../domain/require-resource.js';
 import { runPhases, type WorkflowRun } from '../domain/resources.js';

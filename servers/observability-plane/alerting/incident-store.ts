@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { InvalidInputError } from '../../../shared/errors/plane-errors.js';
 import { openSqliteDatabase } from '../../../shared/sqlite/open-database.js';
 import type { TelemetryScope, TimeWindow } from '../backends/telemetry-backend.js';
 
@@ -174,12 +175,13 @@ export class IncidentStore {
   }
 }
 
-export class IncidentTransitionError extends Error {
+/** Incidents only move forward (open → acknowledged → resolved); the caller asked for a step back. */
+export class IncidentTransitionError extends InvalidInputError {
   constructor(
     readonly from: IncidentStatus,
     readonly to: IncidentStatus,
   ) {
-    super(`an incident that is ${from} cannot become ${to}`);
+    super(`an incident that is ${from} cannot become ${to}`, 'Query the incident to see its current status.');
   }
 }
 

@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { SCOPES } from '../../../shared/auth/scopes.js';
-import { InvalidInputError, NotFoundError } from '../../../shared/tools/errors.js';
-import { IncidentTransitionError } from '../alerting/incident-store.js';
+import { NotFoundError } from '../../../shared/errors/plane-errors.js';
 import { authorizeScope, telemetryTarget } from './support/access.js';
 import { observabilityTool } from './support/define.js';
 import {
@@ -133,15 +132,9 @@ export const updateIncident = observabilityTool({
     },
   },
   handler: async (input, { deps, subject }) => {
-    try {
-      const incident = deps.incidents.setStatus(input.incident_id, input.status, `${subject.type}:${subject.id}`, input.note);
-      if (!incident) throw new NotFoundError(`incident ${input.incident_id}`);
-      return { incident };
-    } catch (error) {
-      if (error instanceof IncidentTransitionError)
-        throw new InvalidInputError(error.message, 'Query the incident to see its current status.');
-      throw error;
-    }
+    const incident = deps.incidents.setStatus(input.incident_id, input.status, `${subject.type}:${subject.id}`, input.note);
+    if (!incident) throw new NotFoundError(`incident ${input.incident_id}`);
+    return { incident };
   },
   summarize: (result) => `incident ${result.incident.id} is ${result.incident.status}`,
 });

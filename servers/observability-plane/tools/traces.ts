@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { SCOPES } from '../../../shared/auth/scopes.js';
-import { NotFoundError } from '../../../shared/tools/errors.js';
+import { NotFoundError } from '../../../shared/errors/plane-errors.js';
 import type { Span } from '../backends/telemetry-backend.js';
 import { authorizeScope, telemetryTarget } from './support/access.js';
 import { observabilityTool } from './support/define.js';

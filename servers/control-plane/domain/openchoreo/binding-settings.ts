@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { InvalidInputError } from '../../../../shared/tools/errors.js';
+import { InvalidInputError } from '../../../../shared/errors/plane-errors.js';
 import { cpuMillicores, cpuQuantity, envVarName, memoryBytes, memoryQuantity } from '../names.js';
 import type { SecretKeyRef } from './common.js';
 import type { ComponentRelease } from './component-release.js';

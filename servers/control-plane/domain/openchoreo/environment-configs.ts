@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { InvalidInputError } from '../../../../shared/tools/errors.js';
+import { InvalidInputError } from '../../../../shared/errors/plane-errors.js';
 
 /** An `openAPIV3Schema` as a component type or trait declares it (environmentConfigs, parameters). */
 export type OpenApiSchema = Record<string, unknown>;

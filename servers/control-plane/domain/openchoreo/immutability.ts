@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { InvalidInputError } from '../../../../shared/tools/errors.js';
+import { InvalidInputError } from '../../../../shared/errors/plane-errors.js';
 
 /** A change to a field the CRD declares immutable (`self == oldSelf`), as the API server would refuse it. */
 export interface ImmutableFieldViolation {

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../../../shared/tools/errors.js';
+import { InvalidInputError } from '../../../../shared/errors/plane-errors.js';
 import { API_VERSION } from './common.js';
 import { componentReleaseSchema, type ComponentRelease, type ComponentReleaseSpec } from './component-release.js';
 import { componentTypeSpecSchema, type ClusterComponentType, type ComponentType } from './component-type.js';

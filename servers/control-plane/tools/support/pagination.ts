@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { InvalidInputError } from '../../../../shared/tools/errors.js';
+import { InvalidInputError } from '../../../../shared/errors/plane-errors.js';
 import type { ResourceKind, ResourceOf } from '../../domain/resources.js';
 import type { ListQuery, ResourceStore } from '../../store/resource-store.js';
 

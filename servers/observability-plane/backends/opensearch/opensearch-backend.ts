@@ -37,7 +37,7 @@ import {
 } from './queries.js';
 import { ensureIndexTemplates, type IndexTemplateOptions } from './templates.js';
 import { createClient, malformed, send, indexPath, BACKEND_NAME, type ConnectionOptions } from './transport.js';
-import { UpstreamUnavailableError } from '../../../../shared/tools/errors.js';
+import { UpstreamUnavailableError } from '../../../../shared/errors/plane-errors.js';
 
 export interface OpenSearchBackendOptions extends ConnectionOptions {
   /** Daily log indices `<prefix>YYYY-MM-DD` (UTC). Default `container-logs-`. */

@@ -1,5 +1,5 @@
 import type { ComponentLogQuery, LogLevel, TelemetryScope, TimeWindow, TraceQuery, WorkflowLogQuery } from '../telemetry-backend.js';
-import { InvalidInputError } from '../../../../shared/tools/errors.js';
+import { InvalidInputError } from '../../../../shared/errors/plane-errors.js';
 import { resourceField, type FieldNames } from './fields.js';
 import { levelFilterQuery } from './levels.js';
 import { ERROR_STATUS_VALUES } from './documents.js';

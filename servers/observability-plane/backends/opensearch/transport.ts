@@ -1,5 +1,5 @@
 import { Client, errors } from '@opensearch-project/opensearch';
-import { UpstreamUnavailableError } from '../../../../shared/tools/errors.js';
+import { UpstreamUnavailableError } from '../../../../shared/errors/plane-errors.js';
 
 export const BACKEND_NAME = 'OpenSearch';
 

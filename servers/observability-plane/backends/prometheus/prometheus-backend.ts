@@ -1,5 +1,5 @@
 import { PrometheusDriver, type QueryResult } from 'prometheus-query';
-import { InternalError, McpServerError, UpstreamUnavailableError } from '../../../../shared/tools/errors.js';
+import { InternalError, PlaneError, UpstreamUnavailableError } from '../../../../shared/errors/plane-errors.js';
 import type { HttpMetrics, MetricPoint, MetricsBackend, MetricsQuery, ResourceMetrics } from '../telemetry-backend.js';
 import {
   buildHttpQueries,
@@ -74,8 +74,8 @@ function isDriverFailure(value: unknown): value is DriverFailure {
   );
 }
 
-function toServerError(failure: unknown): McpServerError {
-  if (failure instanceof McpServerError) return failure;
+function toServerError(failure: unknown): PlaneError {
+  if (failure instanceof PlaneError) return failure;
   // The driver's own "not a Prometheus answer" rejection (client_error) passes through its catch
   // handler again and comes out as a network_error wrapping the original: unwrap it.
   if (isDriverFailure(failure) && failure.errorType === 'network_error' && isDriverFailure(failure.original)) failure = failure.original;

@@ -5,7 +5,7 @@ import {
   METRIC_LABELS,
   METRICS,
 } from '../../../../shared/telemetry/conventions.js';
-import { InvalidInputError } from '../../../../shared/tools/errors.js';
+import { InvalidInputError } from '../../../../shared/errors/plane-errors.js';
 import type { TelemetryScope, TimeWindow } from '../telemetry-backend.js';
 
 /**

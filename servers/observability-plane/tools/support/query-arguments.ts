@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { resourceName } from '../../../../shared/naming/resource-name.js';
-import { InvalidInputError } from '../../../../shared/tools/errors.js';
+import { InvalidInputError } from '../../../../shared/errors/plane-errors.js';
 import { timestampArgument } from '../../../../shared/tools/timestamp-argument.js';
 import type { TelemetryScope, TimeWindow } from '../../backends/telemetry-backend.js';
 

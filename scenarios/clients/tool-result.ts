@@ -1,0 +1,68 @@
+import type { Observation } from '../assertions.js';
+import type { ContentBlock, MessagesRequestBody } from './scripted-model.js';
+
+/**
+ * What a tool result looks like once an assistant client has passed it on to its model: the text
+ * the model reads, whether that text is a JSON object (the client forwarded `structuredContent`)
+ * or plain text (the result's text content), and whether the client flagged it as an error.
+ */
+
+export type ShownAs = 'structured JSON' | 'text';
+
+export interface ShownResult {
+  text: string;
+  shownAs: ShownAs;
+  /** The parsed JSON when `shownAs` is structured JSON. */
+  data: unknown;
+  isError: boolean;
+}
+
+/** Text of a tool_result's content: a string, or the text blocks joined. */
+export function contentText(content: string | ContentBlock[] | undefined): string {
+  if (content === undefined) return '';
+  if (typeof content === 'string') return content;
+  return content
+    .map((block) => (block.type === 'text' && typeof block.text === 'string' ? block.text : ''))
+    .filter(Boolean)
+    .join('\n');
+}
+
+export function classifyShown(text: string, isError: boolean): ShownResult {
+  let data: unknown;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) data = parsed;
+  } catch {
+    // Plain text.
+  }
+  return { text, shownAs: data === undefined ? 'text' : 'structured JSON', data, isError };
+}
+
+/** The tool_result block answering `toolUseId` in the last user message of a request, if any. */
+export function findToolResult(body: MessagesRequestBody, toolUseId: string): Extract<ContentBlock, { type: 'tool_result' }> | undefined {
+  for (let index = body.messages.length - 1; index >= 0; index--) {
+    const message = body.messages[index]!;
+    if (message.role !== 'user' || typeof message.content === 'string') continue;
+    const block = message.content.find(
+      (candidate): candidate is Extract<ContentBlock, { type: 'tool_result' }> =>
+        candidate.type === 'tool_result' && (candidate as { tool_use_id?: string }).tool_use_id === toolUseId,
+    );
+    if (block) return block;
+  }
+  return undefined;
+}
+
+/**
+ * A shown result as the runner's assertions read it. The error code is the `ERR_…:` our servers put
+ * first in an error's text (the `_meta` record never reaches the model); `data` is the JSON, so path
+ * assertions hold only when the model was given the structured result.
+ */
+export function toObservation(shown: ShownResult): Observation {
+  const errorCode = shown.isError ? /^(ERR_[A-Z0-9_]+):/.exec(shown.text)?.[1] : undefined;
+  return {
+    isError: shown.isError,
+    ...(errorCode ? { errorCode } : {}),
+    text: shown.text,
+    data: shown.data,
+  };
+}

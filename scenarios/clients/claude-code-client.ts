@@ -41,7 +41,7 @@ export interface ClaudeCodeSessionOptions {
   prompts: Record<string, string>;
   /** Claude Code's tool names to allow (`--allowedTools`). */
   allowedTools: string[];
-  /** false: `ENABLE_TOOL_SEARCH=false`, every MCP tool definition up front. Default: as Claude Code ships. */
+  /** `ENABLE_TOOL_SEARCH`: false puts every MCP tool definition up front, true defers them. Default: as Claude Code ships (deferred, in 2.1.330). */
   toolSearch?: boolean;
   log?: (line: string) => void;
 }
@@ -129,8 +129,13 @@ export class ClaudeCodeSession implements ScenarioClient {
       loaded: { count: 0, tokens: 0 },
     };
     this.steps.set(step.name, record);
-    const refusal = await this.#loadTool(name, record, timeoutMs);
-    const shown = refusal ?? (await this.#call(name, args, timeoutMs));
+    let shown: ShownResult;
+    try {
+      shown = (await this.#loadTool(name, record, timeoutMs)) ?? (await this.#roundTrip(name, args, timeoutMs));
+    } catch (error) {
+      Object.assign(record, { attempts: record.attempts + 1, shownAs: 'text', isError: true, tokens: 0 });
+      throw error;
+    }
     const tokens = countTokens(shown.text);
     Object.assign(record, {
       attempts: record.attempts + 1,
@@ -204,7 +209,7 @@ export class ClaudeCodeSession implements ScenarioClient {
       HTTP_PROXY: 'http://127.0.0.1:9',
       NO_PROXY: '127.0.0.1,localhost,::1',
       NO_COLOR: '1',
-      ...(this.#options.toolSearch === false ? { ENABLE_TOOL_SEARCH: 'false' } : {}),
+      ...(this.#options.toolSearch === undefined ? {} : { ENABLE_TOOL_SEARCH: String(this.#options.toolSearch) }),
     };
   }
 
@@ -273,9 +278,5 @@ export class ClaudeCodeSession implements ScenarioClient {
     this.#loaded.set(name, definition);
     record.loaded = { count: record.loaded.count + 1, tokens: record.loaded.tokens + definitionTokens(definition) };
     return undefined;
-  }
-
-  async #call(name: string, args: Record<string, unknown>, timeoutMs: number): Promise<ShownResult> {
-    return this.#roundTrip(name, args, timeoutMs);
   }
 }

@@ -2,24 +2,24 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CLAUDE_CODE, locateCli } from './clients/install-cli.js';
-import { playThroughClaudeCode } from './clients/play-through-claude-code.js';
+import { locateCli } from './clients/install-cli.js';
+import { ASSISTANT_CLIENTS, CLIENT_PACKAGES, playThroughClient } from './clients/play-through-client.js';
 import { formatStepTable, formatSummaryTable, type ClientTokenReport, type TokenTotal } from './clients/token-report.js';
 import { loadScenarios, type ServerName } from './format.js';
 import { ScenarioRunner, type ScenarioReport } from './runner.js';
 
 /**
- * `npm run scenarios [-- <name> …] [--continue] [--var name=value …] [--json <file>] [--client claude-code [--tool-search off]]`:
+ * `npm run scenarios [-- <name> …] [--continue] [--var name=value …] [--json <file>] [--client claude-code|codex [--tool-search on|off]]`:
  * play the scenarios in this directory against running servers (`npm start`), reading the same variables the servers read:
  * PLANE_ISSUER, PLANE_CONTROL_PLANE_URL, PLANE_OBSERVABILITY_PLANE_URL, and the secrets
  * PLANE_CLIENT_SECRET_<CLIENT> (dev default `<client>-secret`). People sign in through the login
  * page with their dev password (the user name), or PLANE_USER_PASSWORD_<USER>.
- * `--client claude-code` plays each scenario's tool calls through the real Claude Code CLI driven by a
+ * `--client claude-code` (or `codex`) plays each scenario's tool calls through the real CLI driven by a
  * scripted stand-in model (scenarios/clients/) and prints the tokens its model was shown.
  * Exit code 1 when any step fails.
  */
 
-const CLIENTS = ['direct', 'claude-code'] as const;
+const CLIENTS = ['direct', ...ASSISTANT_CLIENTS] as const;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -34,7 +34,7 @@ const { values, positionals } = parseArgs({
 });
 if (values.help) {
   console.log(
-    'usage: npm run scenarios [-- <scenario> …] [--continue] [--var namespace=default …] [--json report.json] [--client direct|claude-code] [--tool-search on|off]',
+    'usage: npm run scenarios [-- <scenario> …] [--continue] [--var namespace=default …] [--json report.json] [--client direct|claude-code|codex] [--tool-search on|off]',
   );
   process.exit(0);
 }
@@ -67,12 +67,13 @@ const reports: ScenarioReport[] = [];
 const shown: ClientTokenReport[] = [];
 try {
   const options = { log: (line: string) => console.log(line), continueOnFailure: values.continue, variables };
-  const binary = client === 'claude-code' ? await locateCli(CLAUDE_CODE) : undefined;
+  const binary = client === 'direct' ? undefined : await locateCli(CLIENT_PACKAGES[client]);
   const offeredCache = new Map<string, Promise<TokenTotal>>();
   for (const scenario of scenarios) {
-    if (binary) {
-      const played = await playThroughClaudeCode(runner, scenario, {
+    if (binary && client !== 'direct') {
+      const played = await playThroughClient(runner, scenario, {
         ...options,
+        client,
         binary,
         offeredCache,
         ...(values['tool-search'] ? { toolSearch: values['tool-search'] === 'on' } : {}),

@@ -7,9 +7,11 @@ import type { Observation } from '../assertions.js';
 import { describeIdentity } from '../connections.js';
 import type { Identity, ServerName, Step } from '../format.js';
 import type { ScenarioClient } from '../runner.js';
-import type { ScriptedStandInModel, StandInTurn, ToolDefinition } from './scripted-model.js';
-import { classifyShown, contentText, findToolResult, toObservation, type ShownResult } from './tool-result.js';
-import { definitionTokens, sumDefinitions, type ClientTokenReport, type ShownStep } from './token-report.js';
+import { MCP_SERVER_NAMES, SERVER_NAMES } from './mcp-servers.js';
+import { contentText, findToolResult, type MessagesRequestBody, type ToolDefinition } from './messages-api.js';
+import type { ScriptedStandInModel, StandInTurn } from './scripted-model.js';
+import { classifyShown, toObservation, type ShownResult } from './tool-result.js';
+import { definitionTokens, ShownSteps, sumDefinitions, type ClientTokenReport, type ShownStep } from './token-report.js';
 import { countTokens } from '../../test/support/tokens.js';
 
 /**
@@ -22,18 +24,15 @@ import { countTokens } from '../../test/support/tokens.js';
  * assertions check.
  */
 
-/** The server names the README tells people to give Claude Code; tools become `mcp__<name>__<tool>`. */
-export const MCP_SERVER_NAMES: Record<ServerName, string> = {
-  'control-plane': 'plane-control',
-  'observability-plane': 'plane-observability',
-};
 export const mcpToolName = (server: ServerName, tool: string) => `mcp__${MCP_SERVER_NAMES[server]}__${tool}`;
 const TOOL_SEARCH = 'ToolSearch';
 const isMcpTool = (tool: ToolDefinition) => tool.name.startsWith('mcp__');
+/** A definition as Claude Code shows it to the model: name, description and input schema (never an output schema). */
+const shownForm = (tool: ToolDefinition) => ({ name: tool.name, description: tool.description, input_schema: tool.input_schema });
 
 export interface ClaudeCodeSessionOptions {
   binary: string;
-  model: ScriptedStandInModel;
+  model: ScriptedStandInModel<MessagesRequestBody>;
   servers: Record<ServerName, URL>;
   /** Static bearer tokens of the scenario's identity, one per server. */
   tokens: Record<ServerName, string>;
@@ -52,16 +51,16 @@ export class ClaudeCodeError extends Error {
 
 export class ClaudeCodeSession implements ScenarioClient {
   readonly name = 'claude-code';
-  readonly steps = new Map<string, ShownStep>();
+  readonly steps = new ShownSteps();
   readonly #options: ClaudeCodeSessionOptions;
   readonly #home: string;
   readonly #child: ChildProcess;
   readonly #exited: Promise<number | null>;
   readonly #loaded = new Map<string, ToolDefinition>();
   #stderr = '';
-  #turn: StandInTurn | undefined;
+  #turn: StandInTurn<MessagesRequestBody> | undefined;
   #prompt: string | undefined;
-  #firstBody: StandInTurn['request']['body'] | undefined;
+  #firstBody: MessagesRequestBody | undefined;
   #mcpServers: Array<{ name: string; status: string }> = [];
   #results = 0;
   #resultWaiters: Array<() => void> = [];
@@ -74,7 +73,7 @@ export class ClaudeCodeSession implements ScenarioClient {
     mkdirSync(work, { recursive: true });
     const configFile = join(this.#home, 'mcp.json');
     const mcpServers = Object.fromEntries(
-      (Object.keys(MCP_SERVER_NAMES) as ServerName[]).map((server) => [
+      SERVER_NAMES.map((server) => [
         MCP_SERVER_NAMES[server],
         { type: 'http', url: options.servers[server].href, headers: { Authorization: `Bearer ${options.tokens[server]}` } },
       ]),
@@ -118,32 +117,14 @@ export class ClaudeCodeSession implements ScenarioClient {
     const timeoutMs = (options.timeoutSeconds + 30) * 1000;
     await this.#ensurePrompt(options.prompt, timeoutMs);
     const name = mcpToolName(step.server, step.tool!);
-    const record = this.steps.get(step.name) ?? {
-      step: step.name,
-      tool: name,
-      attempts: 0,
-      shownAs: 'text',
-      isError: false,
-      tokens: 0,
-      allAttemptsTokens: 0,
-      loaded: { count: 0, tokens: 0 },
-    };
-    this.steps.set(step.name, record);
     let shown: ShownResult;
     try {
-      shown = (await this.#loadTool(name, record, timeoutMs)) ?? (await this.#roundTrip(name, args, timeoutMs));
+      shown = (await this.#loadTool(name, this.steps.entry(step.name, name), timeoutMs)) ?? (await this.#roundTrip(name, args, timeoutMs));
     } catch (error) {
-      Object.assign(record, { attempts: record.attempts + 1, shownAs: 'text', isError: true, tokens: 0 });
+      this.steps.attempt(step.name, name, undefined);
       throw error;
     }
-    const tokens = countTokens(shown.text);
-    Object.assign(record, {
-      attempts: record.attempts + 1,
-      shownAs: shown.shownAs,
-      isError: shown.isError,
-      tokens,
-      allAttemptsTokens: record.allAttemptsTokens + tokens,
-    });
+    this.steps.attempt(step.name, name, shown);
     return toObservation(shown);
   }
 
@@ -173,18 +154,18 @@ export class ClaudeCodeSession implements ScenarioClient {
       scenario,
       client: this.name,
       toolSearch,
-      definitions: toolSearch ? sumDefinitions([...this.#loaded.values()]) : sumDefinitions(upFront),
-      ...(offered ? { offered } : !toolSearch && upFront.length ? { offered: sumDefinitions(upFront) } : {}),
+      definitions: toolSearch ? sumDefinitions([...this.#loaded.values()].map(shownForm)) : sumDefinitions(upFront.map(shownForm)),
+      ...(offered ? { offered } : !toolSearch && upFront.length ? { offered: sumDefinitions(upFront.map(shownForm)) } : {}),
       ...(toolSearch ? { deferredNames: { count: names.length, tokens: countTokens(names.join('\n')) } } : {}),
-      steps: [...this.steps.values()],
+      steps: this.steps.list(),
       direct,
     };
   }
 
   /** Ask one question and return the MCP tool definitions Claude Code sent up front with it (all of them when tool search is off). */
-  async upFrontDefinitions(question: string, timeoutMs = 60_000): Promise<ToolDefinition[]> {
+  async upFrontDefinitions(question: string, timeoutMs = 60_000): Promise<object[]> {
     await this.#ensurePrompt(undefined, timeoutMs, question);
-    return (this.#firstBody?.tools ?? []).filter((tool) => isMcpTool(tool) && !tool.defer_loading);
+    return (this.#firstBody?.tools ?? []).filter((tool) => isMcpTool(tool) && !tool.defer_loading).map(shownForm);
   }
 
   #environment(): NodeJS.ProcessEnv {
@@ -276,7 +257,7 @@ export class ClaudeCodeSession implements ScenarioClient {
     if (shown.isError || !definition || !shown.text.includes(`"tool_name":"${name}"`))
       return { ...shown, isError: true, text: `ToolSearch did not load ${name}: ${shown.text}` };
     this.#loaded.set(name, definition);
-    record.loaded = { count: record.loaded.count + 1, tokens: record.loaded.tokens + definitionTokens(definition) };
+    record.loaded = { count: record.loaded.count + 1, tokens: record.loaded.tokens + definitionTokens(shownForm(definition)) };
     return undefined;
   }
 }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -36,6 +37,27 @@ export const CLAUDE_CODE: CliPackage = {
     const musl = process.platform === 'linux' && linuxLibc() === 'musl' ? '-musl' : '';
     const platform = `${process.platform}-${process.arch}${musl}`;
     return join('@anthropic-ai', `claude-code-${platform}`, process.platform === 'win32' ? 'claude.exe' : 'claude');
+  },
+};
+
+const CODEX_TARGETS: Record<string, string> = {
+  'linux-x64': 'x86_64-unknown-linux-musl',
+  'linux-arm64': 'aarch64-unknown-linux-musl',
+  'darwin-x64': 'x86_64-apple-darwin',
+  'darwin-arm64': 'aarch64-apple-darwin',
+  'win32-x64': 'x86_64-pc-windows-msvc',
+  'win32-arm64': 'aarch64-pc-windows-msvc',
+};
+
+/** Codex CLI: `@openai/codex-<platform>-<arch>/vendor/<target triple>/bin/codex`. */
+export const CODEX: CliPackage = {
+  name: '@openai/codex',
+  version: process.env.PLANE_CODEX_VERSION ?? '0.169.0',
+  overrideVariable: 'PLANE_CODEX_BIN',
+  binary() {
+    const platform = `${process.platform}-${process.arch}`;
+    const target = CODEX_TARGETS[platform] ?? `unsupported-${platform}`;
+    return join('@openai', `codex-${platform}`, 'vendor', target, 'bin', process.platform === 'win32' ? 'codex.exe' : 'codex');
   },
 };
 
@@ -107,7 +129,11 @@ async function locate(cli: CliPackage, toolsDir: string): Promise<string> {
 }
 
 async function checked(binary: string, cli: CliPackage): Promise<string> {
-  const { stdout } = await run(binary, ['--version'], { timeout: 60_000, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  // A throwaway HOME: the CLI must not touch the real one's settings.
+  const home = mkdtempSync(join(tmpdir(), 'plane-mcp-cli-version-'));
+  const { stdout } = await run(binary, ['--version'], { timeout: 60_000, env: { PATH: process.env.PATH, HOME: home } }).finally(() =>
+    rmSync(home, { recursive: true, force: true }),
+  );
   if (!stdout.includes(cli.version) && !process.env[cli.overrideVariable])
     throw new Error(`${binary} --version says ${stdout.trim()}, expected ${cli.version}`);
   return binary;

@@ -1,6 +1,5 @@
 import { countTokens } from '../../test/support/tokens.js';
 import type { ScenarioReport } from '../runner.js';
-import type { ToolDefinition } from './scripted-model.js';
 import type { ShownAs } from './tool-result.js';
 
 /**
@@ -45,13 +44,54 @@ export interface ClientTokenReport {
   direct: string[];
 }
 
-/** A definition as the model is shown it: name, description and input schema. */
-export function definitionTokens(tool: ToolDefinition): number {
-  return countTokens(JSON.stringify({ name: tool.name, description: tool.description, input_schema: tool.input_schema }));
+/** The steps a client made, recorded attempt by attempt. */
+export class ShownSteps {
+  readonly #steps = new Map<string, ShownStep>();
+
+  /** The record of a step, created on its first attempt. */
+  entry(step: string, tool: string): ShownStep {
+    let record = this.#steps.get(step);
+    if (!record) {
+      record = {
+        step,
+        tool,
+        attempts: 0,
+        shownAs: 'text',
+        isError: false,
+        tokens: 0,
+        allAttemptsTokens: 0,
+        loaded: { count: 0, tokens: 0 },
+      };
+      this.#steps.set(step, record);
+    }
+    return record;
+  }
+
+  /** One attempt's result as the model was shown it; `undefined` when the attempt broke before a result came back. */
+  attempt(step: string, tool: string, shown: { text: string; shownAs: ShownAs; isError: boolean } | undefined): void {
+    const record = this.entry(step, tool);
+    const tokens = shown ? countTokens(shown.text) : 0;
+    Object.assign(record, {
+      attempts: record.attempts + 1,
+      shownAs: shown?.shownAs ?? 'text',
+      isError: shown?.isError ?? true,
+      tokens,
+      allAttemptsTokens: record.allAttemptsTokens + tokens,
+    });
+  }
+
+  list(): ShownStep[] {
+    return [...this.#steps.values()];
+  }
 }
 
-export function sumDefinitions(tools: readonly ToolDefinition[]): TokenTotal {
-  return { count: tools.length, tokens: tools.reduce((sum, tool) => sum + definitionTokens(tool), 0) };
+/** Tokens of a definition in the form the client sends it (e.g. name, description and input schema). */
+export function definitionTokens(definition: object): number {
+  return countTokens(JSON.stringify(definition));
+}
+
+export function sumDefinitions(definitions: readonly object[]): TokenTotal {
+  return { count: definitions.length, tokens: definitions.reduce((sum, definition) => sum + definitionTokens(definition), 0) };
 }
 
 export function resultTotals(report: ClientTokenReport) {

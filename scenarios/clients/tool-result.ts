@@ -1,5 +1,4 @@
 import type { Observation } from '../assertions.js';
-import type { ContentBlock, MessagesRequestBody } from './scripted-model.js';
 
 /**
  * What a tool result looks like once an assistant client has passed it on to its model: the text
@@ -17,16 +16,6 @@ export interface ShownResult {
   isError: boolean;
 }
 
-/** Text of a tool_result's content: a string, or the text blocks joined. */
-export function contentText(content: string | ContentBlock[] | undefined): string {
-  if (content === undefined) return '';
-  if (typeof content === 'string') return content;
-  return content
-    .map((block) => (block.type === 'text' && typeof block.text === 'string' ? block.text : ''))
-    .filter(Boolean)
-    .join('\n');
-}
-
 export function classifyShown(text: string, isError: boolean): ShownResult {
   let data: unknown;
   try {
@@ -36,20 +25,6 @@ export function classifyShown(text: string, isError: boolean): ShownResult {
     // Plain text.
   }
   return { text, shownAs: data === undefined ? 'text' : 'structured JSON', data, isError };
-}
-
-/** The tool_result block answering `toolUseId` in the last user message of a request, if any. */
-export function findToolResult(body: MessagesRequestBody, toolUseId: string): Extract<ContentBlock, { type: 'tool_result' }> | undefined {
-  for (let index = body.messages.length - 1; index >= 0; index--) {
-    const message = body.messages[index]!;
-    if (message.role !== 'user' || typeof message.content === 'string') continue;
-    const block = message.content.find(
-      (candidate): candidate is Extract<ContentBlock, { type: 'tool_result' }> =>
-        candidate.type === 'tool_result' && (candidate as { tool_use_id?: string }).tool_use_id === toolUseId,
-    );
-    if (block) return block;
-  }
-  return undefined;
 }
 
 /**

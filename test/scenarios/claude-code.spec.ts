@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { CLAUDE_CODE, CliUnavailableError, locateCli } from '../../scenarios/clients/install-cli.js';
-import { playThroughClaudeCode } from '../../scenarios/clients/play-through-claude-code.js';
+import { playThroughClient as playThroughClaudeCode } from '../../scenarios/clients/play-through-client.js';
 import { formatStepTable, formatSummaryTable, type ClientTokenReport, type TokenTotal } from '../../scenarios/clients/token-report.js';
 import { loadScenarios, parseScenario } from '../../scenarios/format.js';
 import { formatScenarioReport, ScenarioRunner } from '../../scenarios/runner.js';

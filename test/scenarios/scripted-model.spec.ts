@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { messagesApi, type MessagesRequestBody } from '../../scenarios/clients/messages-api.js';
 import { ScriptedStandInModel, StandInTimeoutError } from '../../scenarios/clients/scripted-model.js';
 
 /** The stand-in model over real HTTP, spoken to as Claude Code speaks to its model (streamed Messages API). */
 
-let model: ScriptedStandInModel;
+let model: ScriptedStandInModel<MessagesRequestBody>;
 beforeEach(async () => {
-  model = await ScriptedStandInModel.start();
+  model = await ScriptedStandInModel.start(messagesApi);
 });
 afterEach(async () => {
   await model.close();

@@ -29,11 +29,12 @@ export function classifyShown(text: string, isError: boolean): ShownResult {
 
 /**
  * A shown result as the runner's assertions read it. The error code is the `ERR_…:` our servers put
- * first in an error's text (the `_meta` record never reaches the model); `data` is the JSON, so path
+ * first in an error's text, after whatever the client prefixes (the `_meta` record never reaches the
+ * model); `data` is the JSON, so path
  * assertions hold only when the model was given the structured result.
  */
 export function toObservation(shown: ShownResult): Observation {
-  const errorCode = shown.isError ? /^(ERR_[A-Z0-9_]+):/.exec(shown.text)?.[1] : undefined;
+  const errorCode = shown.isError ? /^(ERR_[A-Z0-9_]+):/m.exec(shown.text)?.[1] : undefined;
   return {
     isError: shown.isError,
     ...(errorCode ? { errorCode } : {}),

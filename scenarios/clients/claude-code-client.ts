@@ -11,7 +11,7 @@ import { MCP_SERVER_NAMES, SERVER_NAMES } from './mcp-servers.js';
 import { contentText, findToolResult, type MessagesRequestBody, type ToolDefinition } from './messages-api.js';
 import type { ScriptedStandInModel, StandInTurn } from './scripted-model.js';
 import { classifyShown, toObservation, type ShownResult } from './tool-result.js';
-import { definitionTokens, ShownSteps, sumDefinitions, type ClientTokenReport, type ShownStep } from './token-report.js';
+import { definitionTokens, ShownSteps, sumDefinitions, type ClientTokenReport, type ShownStep, type TokenTotal } from './token-report.js';
 import { countTokens } from '../../test/support/tokens.js';
 
 /**
@@ -43,6 +43,22 @@ export interface ClaudeCodeSessionOptions {
   /** `ENABLE_TOOL_SEARCH`: false puts every MCP tool definition up front, true defers them. Default: as Claude Code ships (deferred, in 2.1.330). */
   toolSearch?: boolean;
   log?: (line: string) => void;
+}
+
+/** The "## <server>" parts of the "# MCP Server Instructions" section Claude Code adds to its system prompt, one per server with instructions. */
+function serverInstructions(body: MessagesRequestBody): TokenTotal {
+  const texts: string[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') texts.push(value);
+    else if (Array.isArray(value)) value.forEach(collect);
+    else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+  };
+  collect([body.system, body.messages]);
+  const text = texts.find((candidate) => candidate.includes('# MCP Server Instructions')) ?? '';
+  const parts = SERVER_NAMES.map(
+    (server) => new RegExp(`\\n## ${MCP_SERVER_NAMES[server]}\\n[\\s\\S]*?(?=\\n## |\\n\\nThe following |\\n# |$)`).exec(text)?.[0],
+  ).filter((part): part is string => part !== undefined);
+  return { count: parts.length, tokens: parts.reduce((sum, part) => sum + countTokens(part.trim()), 0) };
 }
 
 export class ClaudeCodeError extends Error {
@@ -157,6 +173,7 @@ export class ClaudeCodeSession implements ScenarioClient {
       definitions: toolSearch ? sumDefinitions([...this.#loaded.values()].map(shownForm)) : sumDefinitions(upFront.map(shownForm)),
       ...(offered ? { offered } : !toolSearch && upFront.length ? { offered: sumDefinitions(upFront.map(shownForm)) } : {}),
       ...(toolSearch ? { deferredNames: { count: names.length, tokens: countTokens(names.join('\n')) } } : {}),
+      ...(body ? { instructions: serverInstructions(body) } : {}),
       steps: this.steps.list(),
       direct,
     };

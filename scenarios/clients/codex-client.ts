@@ -108,14 +108,24 @@ export class CodexSession implements ScenarioClient {
       (tool): tool is { type: 'namespace'; name: string; description?: string; tools: ResponsesFunction[] } =>
         tool.type === 'namespace' && typeof tool.name === 'string' && tool.name.startsWith('mcp__'),
     );
-    // Each namespace shows the server's instructions once, then its tools' name, description and parameters.
-    const definitions = namespaces.flatMap((namespace) => [
-      { namespace: namespace.name, description: namespace.description },
-      ...namespace.tools.map((tool) => ({ name: tool.name, description: tool.description, parameters: tool.parameters })),
-    ]);
-    const total = sumDefinitions(definitions);
-    const tools = { count: namespaces.reduce((sum, namespace) => sum + namespace.tools.length, 0), tokens: total.tokens };
-    return { scenario, client: this.name, toolSearch: false, definitions: tools, offered: tools, steps: this.steps.list(), direct };
+    // A namespace carries the server's instructions as its description, then the tools' name, description and parameters.
+    const tools = sumDefinitions(
+      namespaces.flatMap((namespace) =>
+        namespace.tools.map((tool) => ({ name: tool.name, description: tool.description, parameters: tool.parameters })),
+      ),
+    );
+    const described = namespaces.filter((namespace) => namespace.description);
+    const instructions = sumDefinitions(described.map((namespace) => ({ namespace: namespace.name, description: namespace.description })));
+    return {
+      scenario,
+      client: this.name,
+      toolSearch: false,
+      definitions: tools,
+      offered: tools,
+      instructions,
+      steps: this.steps.list(),
+      direct,
+    };
   }
 
   #config(): string {

@@ -39,6 +39,8 @@ export interface ClientTokenReport {
   offered?: TokenTotal;
   /** The deferred tool names the client lists in its prompt (tool search on). */
   deferredNames?: TokenTotal;
+  /** The servers' MCP instructions as the client shows them (count = servers with instructions). */
+  instructions?: TokenTotal;
   steps: ShownStep[];
   /** Steps of the scenario played outside the client (set-up, other identities, tools/list, raw HTTP). */
   direct: string[];
@@ -115,7 +117,8 @@ export function formatStepTable(report: ClientTokenReport, scenario?: ScenarioRe
   const lines = [
     `${report.client} × ${report.scenario} — tool search ${report.toolSearch ? 'on' : 'off'}; definitions shown: ${report.definitions.count} tools, ${fmt(report.definitions.tokens)} tokens` +
       (report.offered ? ` (all ${report.offered.count} offered up front: ${fmt(report.offered.tokens)})` : '') +
-      (report.deferredNames ? `; deferred names listed: ${report.deferredNames.count}, ${fmt(report.deferredNames.tokens)} tokens` : ''),
+      (report.deferredNames ? `; deferred names listed: ${report.deferredNames.count}, ${fmt(report.deferredNames.tokens)} tokens` : '') +
+      (report.instructions ? `; server instructions: ${report.instructions.count}, ${fmt(report.instructions.tokens)} tokens` : ''),
     `  ${pad('step', 26)} ${pad('tool as shown', 46)} ${pad('result as', 15)} ${left('tokens', 7)} ${left('×', 3)} ${left('all', 7)} ${left('defs', 6)}  outcome`,
   ];
   for (const step of report.steps) {
@@ -130,11 +133,11 @@ export function formatStepTable(report: ClientTokenReport, scenario?: ScenarioRe
 
 /** One line per scenario: definitions and results, for the README and the test log. */
 export function formatSummaryTable(reports: readonly ClientTokenReport[]): string {
-  const header = `| scenario | calls through the client | definitions shown (tools, tokens) | all definitions up front | results: structured JSON | results: text | results with retries |`;
+  const header = `| scenario | calls through the client | definitions shown (tools, tokens) | all definitions up front | server instructions | results: structured JSON | results: text | results with retries |`;
   const rows = reports.map((report) => {
     const totals = resultTotals(report);
     const calls = report.steps.length;
-    return `| ${report.scenario} | ${calls} | ${report.definitions.count}, ${fmt(report.definitions.tokens)} | ${report.offered ? `${report.offered.count}, ${fmt(report.offered.tokens)}` : '—'} | ${fmt(totals.structured)} | ${fmt(totals.text)} | ${fmt(totals.allAttempts)} |`;
+    return `| ${report.scenario} | ${calls} | ${report.definitions.count}, ${fmt(report.definitions.tokens)} | ${report.offered ? `${report.offered.count}, ${fmt(report.offered.tokens)}` : '—'} | ${report.instructions ? fmt(report.instructions.tokens) : '—'} | ${fmt(totals.structured)} | ${fmt(totals.text)} | ${fmt(totals.allAttempts)} |`;
   });
-  return [header, '|---|---|---|---|---|---|---|', ...rows].join('\n');
+  return [header, '|---|---|---|---|---|---|---|---|', ...rows].join('\n');
 }

@@ -100,6 +100,9 @@ export function describeAssistantClient(client: AssistantClient): void {
         expect(tokens.steps.every((step) => step.tokens > 0)).toBe(true);
         expect(tokens.definitions.tokens).toBeGreaterThan(0);
         expect(tokens.offered!.count).toBeGreaterThanOrEqual(tokens.definitions.count);
+        // Both servers' MCP instructions reach the model, each once.
+        expect(tokens.instructions?.count).toBe(2);
+        expect(tokens.instructions!.tokens).toBeGreaterThan(40);
       }, 300_000);
     }
 

@@ -9,7 +9,7 @@ import { loadScenarios, type ServerName } from './format.js';
 import { ScenarioRunner, type ScenarioReport } from './runner.js';
 
 /**
- * `npm run scenarios [-- <name> …] [--continue] [--var name=value …] [--json <file>] [--client claude-code|codex [--tool-search on|off]]`:
+ * `npm run scenarios [-- <name> …] [--continue] [--var name=value …] [--json <file>] [--client claude-code|codex [--tool-search on|off] [--record <dir>]]`:
  * play the scenarios in this directory against running servers (`npm start`), reading the same variables the servers read:
  * PLANE_ISSUER, PLANE_CONTROL_PLANE_URL, PLANE_OBSERVABILITY_PLANE_URL, and the secrets
  * PLANE_CLIENT_SECRET_<CLIENT> (dev default `<client>-secret`). People sign in through the login
@@ -29,12 +29,13 @@ const { values, positionals } = parseArgs({
     json: { type: 'string' },
     client: { type: 'string', default: 'direct' },
     'tool-search': { type: 'string' },
+    record: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
   console.log(
-    'usage: npm run scenarios [-- <scenario> …] [--continue] [--var namespace=default …] [--json report.json] [--client direct|claude-code|codex] [--tool-search on|off]',
+    'usage: npm run scenarios [-- <scenario> …] [--continue] [--var namespace=default …] [--json report.json] [--client direct|claude-code|codex] [--tool-search on|off] [--record <dir>]',
   );
   process.exit(0);
 }
@@ -76,6 +77,7 @@ try {
         client,
         binary,
         offeredCache,
+        ...(values.record ? { recordDir: values.record } : {}),
         ...(values['tool-search'] ? { toolSearch: values['tool-search'] === 'on' } : {}),
       });
       reports.push(played.report);

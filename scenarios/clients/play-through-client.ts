@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describeIdentity } from '../connections.js';
 import type { Identity, Scenario, ServerName } from '../format.js';
 import type { RunOptions, ScenarioReport, ScenarioRunner } from '../runner.js';
@@ -7,7 +9,7 @@ import { CLAUDE_CODE, CODEX, type CliPackage } from './install-cli.js';
 import { messagesApi } from './messages-api.js';
 import { SERVER_NAMES } from './mcp-servers.js';
 import { responsesApi } from './responses-api.js';
-import { ScriptedStandInModel } from './scripted-model.js';
+import { ScriptedStandInModel, type RecordedRequest } from './scripted-model.js';
 import { sumDefinitions, type ClientTokenReport, type TokenTotal } from './token-report.js';
 
 /**
@@ -32,6 +34,8 @@ export interface ClientPlayOptions extends Omit<RunOptions, 'client'> {
   measureOffered?: boolean;
   /** Offered-definition measurements by identity, shared between the scenarios of a run. */
   offeredCache?: Map<string, Promise<TokenTotal>>;
+  /** Write every request the stand-in model received (credentials removed) to `<dir>/<scenario>.<client>.requests.json`. */
+  recordDir?: string;
 }
 
 export interface PlayedScenario {
@@ -66,7 +70,15 @@ async function measureOffered(runner: ScenarioRunner, identity: Identity, binary
 }
 
 async function playThroughClaudeCode(runner: ScenarioRunner, scenario: Scenario, options: ClientPlayOptions): Promise<PlayedScenario> {
-  const { binary, toolSearch, measureOffered: wantOffered = true, offeredCache, client: _client, ...runOptions } = options;
+  const {
+    binary,
+    toolSearch,
+    measureOffered: wantOffered = true,
+    offeredCache,
+    client: _client,
+    recordDir: _record,
+    ...runOptions
+  } = options;
   const identity = scenario.identity;
   const model = await ScriptedStandInModel.start(messagesApi, options.log ? { log: options.log } : {});
   const ownCalls = scenario.steps.filter((step) => step.tool && (!step.as || describeIdentity(step.as) === describeIdentity(identity)));
@@ -87,6 +99,7 @@ async function playThroughClaudeCode(runner: ScenarioRunner, scenario: Scenario,
   } finally {
     await session.finish();
     await model.close();
+    saveRequests(options, scenario, model);
   }
   const direct = directSteps(report);
   let tokens = session.tokenReport(scenario.id, direct);
@@ -103,7 +116,15 @@ async function playThroughClaudeCode(runner: ScenarioRunner, scenario: Scenario,
 }
 
 async function playThroughCodex(runner: ScenarioRunner, scenario: Scenario, options: ClientPlayOptions): Promise<PlayedScenario> {
-  const { binary, toolSearch: _toolSearch, measureOffered: _measure, offeredCache: _cache, client: _client, ...runOptions } = options;
+  const {
+    binary,
+    toolSearch: _toolSearch,
+    measureOffered: _measure,
+    offeredCache: _cache,
+    client: _client,
+    recordDir: _record,
+    ...runOptions
+  } = options;
   const model = await ScriptedStandInModel.start(responsesApi, options.log ? { log: options.log } : {});
   const session = new CodexSession({
     binary,
@@ -120,8 +141,16 @@ async function playThroughCodex(runner: ScenarioRunner, scenario: Scenario, opti
   } finally {
     await session.finish();
     await model.close();
+    saveRequests(options, scenario, model);
   }
   return { report, tokens: session.tokenReport(scenario.id, directSteps(report)) };
+}
+
+function saveRequests(options: ClientPlayOptions, scenario: Scenario, model: { requests: readonly RecordedRequest[] }): void {
+  if (!options.recordDir) return;
+  mkdirSync(options.recordDir, { recursive: true });
+  const file = join(options.recordDir, `${scenario.id}.${options.client ?? 'claude-code'}.requests.json`);
+  writeFileSync(file, `${JSON.stringify(model.requests, null, 2)}\n`);
 }
 
 function directSteps(report: ScenarioReport): string[] {

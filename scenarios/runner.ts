@@ -26,6 +26,8 @@ export interface StepReport {
   /** The tool, `tools/list`, or `http <method>`. */
   call: string;
   identity: string;
+  /** The assistant client that made the call (absent: the runner called directly). */
+  via?: string;
   status: 'passed' | 'failed' | 'skipped';
   failures: string[];
   attempts: number;
@@ -68,6 +70,22 @@ export interface RunOptions {
   callTimeoutSeconds?: number;
   /** Overrides of the scenario's `variables` (e.g. `{namespace: 'staging-copy'}`). */
   variables?: Record<string, unknown>;
+  /** An assistant that makes the steps' tool calls instead of the runner (see ScenarioClient); default none. */
+  client?: ScenarioClient;
+}
+
+/**
+ * An assistant client the runner plays a scenario through (e.g. Claude Code driven by a stand-in
+ * model). The runner keeps the scenario's logic — templating, retries, assertions, saved values —
+ * and asks the client for each attempt of the steps it `handles`; every other step (set-up, other
+ * identities, `listTools`, `http`) the runner makes itself, as without a client.
+ */
+export interface ScenarioClient {
+  /** A short name for reports, e.g. `claude-code`. */
+  readonly name: string;
+  handles(step: Step, phase: 'setup' | 'step', identity: Identity): boolean;
+  /** Make the step's call once, with its resolved arguments, and report what came back. */
+  attempt(step: Step, args: Record<string, unknown>, options: { prompt?: string; timeoutSeconds: number }): Promise<Observation>;
 }
 
 const zero = (): TokenCount => ({ text: 0, structured: 0 });
@@ -182,6 +200,7 @@ export class ScenarioRunner {
     options: RunOptions,
   ): Promise<StepReport> {
     const identity = step.as ?? defaultIdentity;
+    const client = options.client?.handles(step, phase, identity) ? options.client : undefined;
     const started = Date.now();
     const deadline = started + (step.retry?.timeoutSeconds ?? 0) * 1000;
     let attempts = 0;
@@ -189,7 +208,7 @@ export class ScenarioRunner {
     let failures: string[] = [];
     for (;;) {
       attempts++;
-      observation = await this.#attempt(step, identity, context, options.callTimeoutSeconds ?? 60);
+      observation = await this.#attempt(step, identity, context, options, client);
       if (!step.retry) break;
       let untilFailures: string[];
       try {
@@ -220,7 +239,8 @@ export class ScenarioRunner {
       if (found.found) context.vars[variable] = found.value;
       else failures.push(`save ${variable}: the result has no ${found.missing}`);
     }
-    const tokens = observation.thrown && observation.data === undefined ? zero() : tokensOf(step, observation);
+    const tokens =
+      observation.thrown && observation.data === undefined ? zero() : client ? shownTokens(observation) : tokensOf(step, observation);
     return {
       name: step.name,
       phase,
@@ -228,6 +248,7 @@ export class ScenarioRunner {
       server: step.server,
       call: callName(step),
       identity: describeIdentity(identity),
+      ...(client ? { via: client.name } : {}),
       status: failures.length ? 'failed' : 'passed',
       failures,
       attempts,
@@ -237,7 +258,14 @@ export class ScenarioRunner {
     };
   }
 
-  async #attempt(step: Step, identity: Identity, context: TemplateContext, timeoutSeconds: number): Promise<Observation> {
+  async #attempt(
+    step: Step,
+    identity: Identity,
+    context: TemplateContext,
+    options: RunOptions,
+    client: ScenarioClient | undefined,
+  ): Promise<Observation> {
+    const timeoutSeconds = options.callTimeoutSeconds ?? 60;
     let args: Record<string, unknown>;
     try {
       args = resolveTemplates(step.arguments, context);
@@ -245,14 +273,21 @@ export class ScenarioRunner {
       if (error instanceof TemplateError) return { isError: true, text: error.message, data: undefined, thrown: error.message };
       throw error;
     }
+    if (client) {
+      try {
+        return await client.attempt(step, args, { ...(step.prompt ? { prompt: step.prompt } : {}), timeoutSeconds });
+      } catch (error) {
+        return observeThrown(error);
+      }
+    }
     try {
       if (step.http) return await this.#http(step, identity, args);
-      const client: Client = await this.connections.client(identity, step.server);
+      const mcp: Client = await this.connections.client(identity, step.server);
       if (step.listTools) {
-        const { tools } = await client.listTools(undefined, { timeout: timeoutSeconds * 1000, cacheMode: 'bypass' });
+        const { tools } = await mcp.listTools(undefined, { timeout: timeoutSeconds * 1000, cacheMode: 'bypass' });
         return { isError: false, text: '', data: { tools, names: tools.map((tool) => tool.name), count: tools.length } };
       }
-      const result = await client.callTool({ name: step.tool!, arguments: args }, { timeout: timeoutSeconds * 1000 });
+      const result = await mcp.callTool({ name: step.tool!, arguments: args }, { timeout: timeoutSeconds * 1000 });
       const errorCode = result.isError ? errorCodeOf(result) : undefined;
       return {
         isError: result.isError === true,
@@ -307,6 +342,12 @@ function tokensOf(step: Step, observation: Observation): TokenCount {
   return resultTokens({ content: [{ text: observation.text }], structuredContent: observation.data });
 }
 
+/** A client's result is what its model was shown: the text, counted as structured when it was structuredContent's JSON. */
+function shownTokens(observation: Observation): TokenCount {
+  const tokens = countTokens(observation.text);
+  return observation.data === undefined ? { text: tokens, structured: 0 } : { text: 0, structured: tokens };
+}
+
 function measure(spec: { label: string; from: string; to: string }, reports: StepReport[]): MeasureReport {
   const steps = reports.filter((report) => report.phase === 'step');
   const from = steps.findIndex((report) => report.name === spec.from);
@@ -326,7 +367,7 @@ const fmt = (value: number) => value.toLocaleString('en-US');
 
 export function formatStepLine(report: StepReport): string {
   const mark = report.status === 'passed' ? '✓' : report.status === 'failed' ? '✗' : '-';
-  const where = `${report.server === 'control-plane' ? 'cp' : 'obs'}/${report.call}`;
+  const where = `${report.via ? `${report.via}→` : ''}${report.server === 'control-plane' ? 'cp' : 'obs'}/${report.call}`;
   const retries = report.attempts > 1 ? ` ×${report.attempts}` : '';
   const line = `  ${mark} ${report.phase === 'setup' ? '[setup] ' : ''}${pad(report.name, 28)} ${pad(where, 32)} ${pad(report.identity, 26)} ${String(report.durationMs).padStart(6)} ms${pad(retries, 5)} tokens ${fmt(report.tokens.text)} text / ${fmt(report.tokens.structured)} structured`;
   return report.failures.length ? `${line}\n${report.failures.map((failure) => `      ✗ ${failure}`).join('\n')}` : line;

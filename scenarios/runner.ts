@@ -1,6 +1,6 @@
 import { InsufficientScopeError, UnauthorizedError, type Client } from '@modelcontextprotocol/client';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { countTokens, resultTokens } from '../test/support/tokens.js';
+import { countTokens, resultTokens } from './tokens.js';
 import { evaluate, withImplicitSuccess, type Observation } from './assertions.js';
 import { Connections, describeIdentity, type Endpoints } from './connections.js';
 import type { Identity, Scenario, ServerName, Step } from './format.js';

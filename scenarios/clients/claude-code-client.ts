@@ -12,7 +12,7 @@ import { contentText, findToolResult, type MessagesRequestBody, type ToolDefinit
 import type { ScriptedStandInModel, StandInTurn } from './scripted-model.js';
 import { classifyShown, toObservation, type ShownResult } from './tool-result.js';
 import { definitionTokens, ShownSteps, sumDefinitions, type ClientTokenReport, type ShownStep, type TokenTotal } from './token-report.js';
-import { countTokens } from '../../test/support/tokens.js';
+import { countTokens } from '../tokens.js';
 
 /**
  * The real Claude Code CLI as the assistant a scenario is played through. It runs `claude -p` with

@@ -1,4 +1,4 @@
-import { countTokens } from '../../test/support/tokens.js';
+import { countTokens } from '../tokens.js';
 import type { ScenarioReport } from '../runner.js';
 import type { ShownAs } from './tool-result.js';
 

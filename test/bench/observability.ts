@@ -6,7 +6,7 @@ import { freePort } from '../support/net.js';
 import { connectWithToken } from '../support/mcp-client.js';
 import { startOpenSearch } from '../support/opensearch.js';
 import { startTestStack } from '../support/stack.js';
-import { resultTokens } from '../support/tokens.js';
+import { resultTokens } from '../../scenarios/tokens.js';
 
 const COMPONENTS = ['frontend', 'checkout', 'productcatalog', 'recommendation', 'currency', 'payment', 'email', 'shipping', 'ad', 'cart'];
 const ENVIRONMENTS = ['development', 'staging', 'production'];

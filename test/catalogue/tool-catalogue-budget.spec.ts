@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectWithToken } from '../support/mcp-client.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { countTokens } from '../support/tokens.js';
+import { countTokens } from '../../scenarios/tokens.js';
 
 /**
  * The tool catalogue is part of every caller's context window. This measures the tokens of `tools/list`

@@ -38,7 +38,9 @@ function openssl(args: string[], cwd: string): void {
     execFileSync('openssl', args, { cwd, stdio: 'pipe' });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new Error(`openssl ${args[0]} failed (the Kubernetes test server needs the openssl CLI): ${stderr || String(error)}`);
+    throw new Error(`openssl ${args[0]} failed (the Kubernetes test server needs the openssl CLI): ${stderr || String(error)}`, {
+      cause: error,
+    });
   }
 }
 

@@ -13,13 +13,15 @@ export function escapeHtml(value: unknown): string {
 /**
  * Headers every page of the provider carries: no caching, no framing, no scripts. `form-action` is left
  * out on purpose: browsers apply it to the redirect that follows a form post, and that redirect goes to
- * the client (a loopback port or `cursor://`).
+ * the client (a loopback port or `cursor://`). `same-origin` referrers: nothing leaves for other sites,
+ * and the page's own form posts carry a real `Origin` (under `no-referrer` browsers send `Origin: null`,
+ * which the provider's Origin check refuses).
  */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-store',
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
 };
 
 const STYLE = `body{font-family:system-ui,sans-serif;background:#f4f5f7;margin:0}

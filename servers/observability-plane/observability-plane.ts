@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { AuditStore } from '../../shared/audit/audit-event.js';
+import { SqliteAuditStore } from '../../shared/audit/sqlite-audit-store.js';
 import { loadOrCreatePrivateJson } from '../../shared/config/private-json-file.js';
 import { createLogger, type Logger } from '../../shared/telemetry/logger.js';
 import { AlertEvaluator } from './alerting/alert-evaluator.js';
@@ -26,6 +28,8 @@ export interface ObservabilityPlaneDeps {
   limits: QueryLimits;
   /** Environment names treated as production by policy conditions (PLANE_PRODUCTION_ENVIRONMENTS). */
   productionEnvironments: string[];
+  /** This server's audit trail (`query_audit_events`); the plane writes every call to it. */
+  audit: AuditStore;
 }
 
 export const OBSERVABILITY_PLANE_INSTRUCTIONS =
@@ -42,6 +46,7 @@ export function observabilityPlaneDescription(deps: ObservabilityPlaneDeps): Pla
     scopesSupported: [SCOPES.observabilityRead, SCOPES.observabilityWrite],
     catalogue: observabilityPlaneTools,
     deps,
+    auditStore: deps.audit,
   };
 }
 
@@ -82,6 +87,7 @@ export async function startObservabilityPlane(config: PlaneConfig, options: Obse
   );
   pinger.unref();
   let otlpServer: Server | undefined;
+  const audit = new SqliteAuditStore(join(config.dataDir, `${config.plane}-audit.sqlite`));
   try {
     if (settings.otlp && otlpToken && 'store' in telemetry) {
       const app = express();
@@ -103,6 +109,7 @@ export async function startObservabilityPlane(config: PlaneConfig, options: Obse
       incidents,
       limits: settings.limits,
       productionEnvironments: settings.productionEnvironments,
+      audit,
     };
     const running = await startPlane(
       config,
@@ -115,6 +122,7 @@ export async function startObservabilityPlane(config: PlaneConfig, options: Obse
           if (otlpServer) await closeServer(otlpServer);
           incidents.close();
           await telemetry.close();
+          await audit.close();
         },
       },
       logger,
@@ -134,6 +142,7 @@ export async function startObservabilityPlane(config: PlaneConfig, options: Obse
     if (otlpServer) await closeServer(otlpServer);
     incidents.close();
     await telemetry.close();
+    await audit.close();
     throw error;
   }
 }

@@ -1,8 +1,9 @@
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { default as Provider } from 'oidc-provider';
 import { authenticate } from './accounts.js';
 import { formToken, tokensMatch } from './form-tokens.js';
 import { escapeHtml, PAGE_HEADERS, renderPage } from './html.js';
+import { sendPageError } from './http-errors.js';
 import { revokeConsent, type RememberedConsents } from './remembered-consents.js';
 
 export interface ConsentsPageSettings {
@@ -61,6 +62,15 @@ export function createConsentsRoutes(settings: ConsentsPageSettings): express.Ro
     } catch (error) {
       next(error);
     }
+  });
+
+  router.use('/consents', (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    settings.log('identity provider: consents page failed', { error: error instanceof Error ? error.name : typeof error });
+    sendPageError(req, res, 400, 'Applications you allowed', 'The request could not be completed. Open /consents again.');
   });
 
   return router;

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
+import type Koa from 'koa';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import { hostAllowList, rejectForeignHosts } from '../../shared/http/dns-rebinding.js';
 import { createConsentsRoutes } from './consents-page.js';
@@ -54,6 +55,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   );
   // The provider is reached directly, never through a TLS-terminating proxy: ignore X-Forwarded-*.
   provider.proxy = false;
+  provider.use(answerUnknownRoutes);
   logProviderEvents(provider, log);
 
   const host = options.host ?? '127.0.0.1';
@@ -105,6 +107,16 @@ function parseIssuer(issuer: string): URL {
     throw new TypeError(`identity provider: issuer must be an http(s) origin such as http://localhost:8090, got "${issuer}"`);
   }
   return url;
+}
+
+/** A route oidc-provider does not know gets an OAuth-shaped 404 (koa's default is a plain-text page). */
+async function answerUnknownRoutes(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+  await next();
+  if (ctx.status === 404 && ctx.body === undefined) {
+    ctx.status = 404;
+    ctx.set('cache-control', 'no-store');
+    ctx.body = { error: 'invalid_request', error_description: 'unrecognized route' };
+  }
 }
 
 /** What the provider did, for the operator: client ids, grant types and error codes only, never a token or secret. */

@@ -47,8 +47,17 @@ function setPage(ctx: KoaContextWithOIDC, title: string, body: string): void {
   ctx.body = renderPage(title, body);
 }
 
-/** oidc-provider's error page (errors that cannot be sent back to the client): code and description only. */
+/**
+ * oidc-provider's error page (errors that cannot be sent back to the client): code and description only.
+ * A caller that is not a browser gets the same as an OAuth JSON error.
+ */
 export const renderError: NonNullable<Configuration['renderError']> = (ctx, out) => {
+  if (ctx.accepts('json', 'html') !== 'html') {
+    ctx.set('cache-control', 'no-store');
+    ctx.type = 'json';
+    ctx.body = { error: out.error, ...(out.error_description ? { error_description: out.error_description } : {}) };
+    return;
+  }
   setPage(
     ctx,
     'Sign-in error',

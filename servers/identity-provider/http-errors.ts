@@ -1,4 +1,5 @@
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { escapeHtml, PAGE_HEADERS, renderPage } from './html.js';
 
 type Log = (line: string, fields?: Record<string, unknown>) => void;
 
@@ -9,6 +10,22 @@ export function sendOAuthError(res: Response, status: number, error: string, des
     .set('cache-control', 'no-store')
     .type('application/json')
     .send(JSON.stringify({ error, error_description: description }));
+}
+
+/**
+ * An error on one of the provider's pages: a short HTML page for a browser (as oidc-provider's own
+ * `renderError` does), the same message as an OAuth error for anything else.
+ */
+export function sendPageError(req: Request, res: Response, status: number, title: string, message: string): void {
+  if (req.accepts(['json', 'html']) === 'html') {
+    res
+      .status(status)
+      .set(PAGE_HEADERS)
+      .type('html')
+      .send(renderPage(title, `<h1>${escapeHtml(title)}</h1><p class="error">${escapeHtml(message)}</p>`));
+  } else {
+    sendOAuthError(res, status, 'invalid_request', message);
+  }
 }
 
 /**

@@ -4,6 +4,7 @@ import { authenticate } from './accounts.js';
 import { consentFormToken, denyConsent, grantConsent, isFirstPartyClient, sendConsentPage, type ConsentSettings } from './consent-page.js';
 import { tokensMatch } from './form-tokens.js';
 import { escapeHtml, PAGE_HEADERS, renderPage } from './html.js';
+import { sendPageError } from './http-errors.js';
 
 const INVALID_CREDENTIALS = 'Invalid user name or password.';
 
@@ -80,21 +81,18 @@ export function createInteractionRoutes(settings: ConsentSettings): express.Rout
     }
   });
 
-  router.use('/interaction', (error: unknown, _req: Request, res: Response, next: NextFunction) => {
+  router.use('/interaction', (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) {
       next(error);
       return;
     }
     const expired = error instanceof errors.SessionNotFound;
-    if (!expired) log('identity provider: interaction failed', { error: error instanceof Error ? error.message : String(error) });
+    // The class and OAuth code only: a form parser's error carries the request body.
+    if (!expired) log('identity provider: interaction failed', { error: errorName(error), code: (error as { error?: unknown }).error });
     const message = expired
       ? 'This sign-in request has expired or was already used. Start again from your application.'
       : 'The sign-in could not be completed. Start again from your application.';
-    res
-      .status(400)
-      .set(PAGE_HEADERS)
-      .type('html')
-      .send(renderPage('Sign-in error', `<h1>Sign-in error</h1><p class="error">${escapeHtml(message)}</p>`));
+    sendPageError(req, res, 400, 'Sign-in error', message);
   });
 
   return router;
@@ -123,4 +121,8 @@ ${outcome.error ? `<p class="error" role="alert">${escapeHtml(outcome.error)}</p
 <p class="muted">Dev mode: users admin, platform, dev, sre, viewer; the password is the user name.
 <a href="${escapeHtml(`${action}/abort`)}">Cancel</a></p>`;
   res.status(outcome.status).set(PAGE_HEADERS).type('html').send(renderPage('Sign in', body));
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
 }

@@ -2,7 +2,7 @@ import type { AdapterFactory, ClientMetadata, Configuration } from 'oidc-provide
 import { findAccount, findUser, userClaims } from './accounts.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './html.js';
 import type { ProtectedResource } from './options.js';
-import { loadExistingGrant, type RememberedConsents } from './remembered-consents.js';
+import { loadExistingGrant, rememberingInteractionPolicy, type RememberedConsents } from './remembered-consents.js';
 import { registrationRedirectCheck } from './registration-policy.js';
 import type { RegistrationOptions } from './options.js';
 import { createResourcePolicy } from './resource-policy.js';
@@ -56,7 +56,7 @@ export function createProviderConfiguration(input: ProviderConfigurationInput): 
     enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALGORITHM] },
     jwks: input.signingKeys,
     cookies: { keys: input.cookieKeys },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: rememberingInteractionPolicy() },
     loadExistingGrant: loadExistingGrant(input.consents),
 
     // The authorization code flow always yields a refresh token when the client may use the grant,

@@ -53,7 +53,7 @@ export function redirectUriRefusal(uri: string, policy: RedirectPolicy): string 
   if (url.protocol === 'https:')
     return policy.https ? undefined : 'is an https URI, which this provider does not accept for registered clients';
   if (NEVER_SCHEMES.has(url.protocol) || !policy.schemes.includes(url.protocol)) {
-    return `uses the scheme ${url.protocol}, which is not one of the accepted private-use schemes (${policy.schemes.join(', ') || 'none'})`;
+    return `uses a scheme that is not one of the accepted private-use schemes (${policy.schemes.join(', ') || 'none'})`;
   }
   return undefined;
 }
@@ -79,8 +79,8 @@ export function registrationRedirectCheck(policy: RedirectPolicy): ExtraClientMe
         uris.forEach((uri: unknown, index) => {
           const refusal = typeof uri === 'string' ? redirectUriRefusal(uri, policy) : undefined;
           if (!refusal) return;
-          const description = `${label}[${index}] ${refusal}`;
-          throw label === 'redirect_uris' ? new errors.InvalidRedirectUri(description) : new errors.InvalidClientMetadata(description);
+          // A description starting with "redirect_uris" makes this an invalid_redirect_uri error (RFC 7591 §3.2.2).
+          throw new errors.InvalidClientMetadata(`${label}[${index}] ${refusal}`);
         });
       }
     },

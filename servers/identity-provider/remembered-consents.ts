@@ -1,4 +1,4 @@
-import type { Adapter, default as Provider, Grant, KoaContextWithOIDC } from 'oidc-provider';
+import { interactionPolicy, type Adapter, type default as Provider, type Grant, type KoaContextWithOIDC } from 'oidc-provider';
 import * as z from 'zod';
 
 const consentRecord = z.object({
@@ -93,4 +93,34 @@ export async function revokeConsent(
   const grant = await provider.Grant.find(grantId);
   await grant?.destroy();
   return true;
+}
+
+/**
+ * oidc-provider's interaction policy with one change: its `native_client_prompt` check sends every
+ * authorization of a native client (loopback or private-use redirect) through the consent step, even
+ * when the person approved that client before (RFC 8252 §8.6 advice, as such a redirect proves little
+ * about the client). Here it asks until the person has approved the client once; the consent page is
+ * shown again after a revocation, for a new server or scope, or when the client sends `prompt=consent`.
+ */
+export function rememberingInteractionPolicy() {
+  const policy = interactionPolicy.base();
+  const checks = policy.get('consent')!.checks;
+  const position = checks.findIndex((check) => check.reason === 'native_client_prompt');
+  checks.remove('native_client_prompt');
+  checks.add(
+    new interactionPolicy.Check(
+      'native_client_prompt',
+      'native clients require End-User interaction until the End-User approved them',
+      'interaction_required',
+      (ctx) => {
+        const { oidc } = ctx;
+        const approvedBefore = oidc.entities.Grant?.jti !== undefined;
+        return (
+          oidc.client?.applicationType === 'native' && oidc.params?.response_type !== 'none' && !oidc.result?.consent && !approvedBefore
+        );
+      },
+    ),
+    position,
+  );
+  return policy;
 }

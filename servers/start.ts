@@ -1,5 +1,6 @@
 import { parseEnv, booleanFlag } from '../shared/config/env.js';
 import { resolvePlaneConfig } from '../shared/config/plane-config.js';
+import { createLogger } from '../shared/telemetry/logger.js';
 import { startControlPlane } from './control-plane/control-plane.js';
 import { identityProviderOptionsFromEnv, startIdentityProvider } from './identity-provider/create-identity-provider.js';
 import { startObservabilityPlane } from './observability-plane/observability-plane.js';
@@ -22,8 +23,12 @@ await runUntilSignal('plane-mcp', async () => {
   const observabilityPlaneConfig = resolvePlaneConfig('observability-plane', argv, process.env);
   const running = [];
   // With authentication switched off (development, loopback only) no identity provider is needed.
-  if (embeddedIdentityProvider && !controlPlaneConfig.authDisabled)
-    running.push(await startIdentityProvider(identityProviderOptionsFromEnv(process.env)));
+  if (embeddedIdentityProvider && !controlPlaneConfig.authDisabled) {
+    // Sign-ins, consents (granted, denied, withdrawn) and registrations, as structured lines; never a secret.
+    const logger = createLogger({ name: 'identity-provider', level: controlPlaneConfig.logLevel });
+    const log = (line: string, fields?: Record<string, unknown>) => logger.info(fields ?? {}, line);
+    running.push(await startIdentityProvider({ ...identityProviderOptionsFromEnv(process.env), log }));
+  }
   const controlPlane = await startControlPlane(controlPlaneConfig, { env: process.env });
   running.push(controlPlane);
   const observabilityPlane = await startObservabilityPlane(observabilityPlaneConfig, { env: process.env });

@@ -64,6 +64,8 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
   });
+  if (!allowList.hosts)
+    log('identity provider: non-loopback bind without PLANE_ALLOWED_HOSTS: any Host header is accepted', { bind: host });
   const formKey = createHmac('sha256', cookieKeys[0]!).update('plane-mcp identity provider form tokens').digest('base64url');
   const pages = { provider, resources: options.resources, consents, formKey, log };
   const app = express();

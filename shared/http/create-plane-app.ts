@@ -72,6 +72,8 @@ export function createPlaneApp<Deps>(options: PlaneAppOptions<Deps>): Express {
     ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
   });
+  if (!allowList.hosts)
+    env.logger.warn({ bind: options.bindHost }, 'non-loopback bind without PLANE_ALLOWED_HOSTS: any Host header is accepted');
   app.use(rejectForeignHosts(allowList, (res, status, message) => sendJsonRpcError(res, status, JSON_RPC.serverError, message)));
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));

@@ -41,6 +41,12 @@ async function signedInBrowser(credentials = dev): Promise<CookieJar> {
   return jar;
 }
 
+const observabilityRequest = (redirect_uri: string) => ({
+  redirect_uri,
+  resource: TEST_RESOURCES.observabilityPlane,
+  scope: 'observability:read',
+});
+
 const loopbackClient = (name = 'An assistant') =>
   registerPublicClient(idp.issuer, { client_name: name, application_type: 'native', redirect_uris: ['http://127.0.0.1/callback'] });
 
@@ -137,16 +143,22 @@ describe('a client that registered itself', () => {
     const clientId = await loopbackClient();
     const redirect_uri = 'http://127.0.0.1:5005/callback';
     await signInThroughLoginPage((await authorizationRequest(idp.issuer, clientId, { redirect_uri, resource, scope })).url, dev);
-    const observability = await authorizationRequest(idp.issuer, clientId, {
-      redirect_uri,
-      resource: TEST_RESOURCES.observabilityPlane,
-      scope: 'observability:read',
-    });
+    const observability = await authorizationRequest(idp.issuer, clientId, observabilityRequest(redirect_uri));
     const page = (await signInThroughLoginPage(observability.url, dev, { consent: 'stop' })).page!.html;
     expect(page).toContain('observability plane');
     expect(page).toContain('<code>observability:read</code>');
+    expect(page).not.toContain('<code>controlplane:read</code>');
     const again = await authorizationRequest(idp.issuer, clientId, { redirect_uri, resource, scope, prompt: 'consent' });
     expect((await signInThroughLoginPage(again.url, dev, { consent: 'stop' })).page?.html).toContain('Allow access?');
+
+    // Allowing the second server keeps the first: new browser sessions are asked for neither.
+    await signInThroughLoginPage((await authorizationRequest(idp.issuer, clientId, { ...observabilityRequest(redirect_uri) })).url, dev);
+    for (const parameters of [{ redirect_uri, resource, scope }, observabilityRequest(redirect_uri)]) {
+      const outcome = await signInThroughLoginPage((await authorizationRequest(idp.issuer, clientId, parameters)).url, dev, {
+        consent: 'stop',
+      });
+      expect(outcome.redirect?.searchParams.get('code'), parameters.resource).toEqual(expect.any(String));
+    }
   });
 
   it('can be withdrawn at /consents: its refresh token stops working and the consent page comes back', async () => {

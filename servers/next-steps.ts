@@ -12,6 +12,7 @@ export function printNextSteps(urls: { issuer: string; controlPlane: URL; observ
 plane-mcp is running.
 
   identity provider     ${urls.issuer}   (dev users: admin, platform, dev, sre, viewer; password = user name)
+                        applications you allowed: ${urls.issuer}/consents
   control plane MCP     ${cp}
   observability MCP     ${op}
 

@@ -1,3 +1,4 @@
+import { createLogger } from '../shared/telemetry/logger.js';
 import { startControlPlane } from './control-plane/control-plane.js';
 import { startDemoDataPlaneInProcess } from './demo-data-plane/start-in-process.js';
 import { startIdentityProvider } from './identity-provider/create-identity-provider.js';
@@ -14,7 +15,12 @@ import { resolveStartConfig } from './start-config.js';
 await runUntilSignal('plane-mcp', async () => {
   const config = resolveStartConfig(process.argv.slice(2), process.env);
   const running = [];
-  if (config.identityProvider) running.push(await startIdentityProvider(config.identityProvider));
+  if (config.identityProvider) {
+    // Sign-ins, consents (granted, denied, withdrawn) and registrations, as structured lines; never a secret.
+    const logger = createLogger({ name: 'identity-provider', level: config.controlPlane.logLevel });
+    const log = (line: string, fields?: Record<string, unknown>) => logger.info(fields ?? {}, line);
+    running.push(await startIdentityProvider({ ...config.identityProvider, log }));
+  }
   const controlPlane = await startControlPlane(config.controlPlane);
   running.push(controlPlane);
   const observabilityPlane = await startObservabilityPlane(config.observabilityPlane);

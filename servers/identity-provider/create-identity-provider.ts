@@ -1,13 +1,20 @@
+import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
+import type Koa from 'koa';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import { hostAllowList, rejectForeignHosts } from '../../shared/http/dns-rebinding.js';
+import { createConsentsRoutes } from './consents-page.js';
 import { loadOrCreateCookieKeys } from './cookie-keys.js';
 import { createFileAdapter } from './file-adapter.js';
+import { oauthFallbacks, sendOAuthError } from './http-errors.js';
 import { createInteractionRoutes } from './login-page.js';
 import { DEFAULT_ACCESS_TOKEN_TTL_SECONDS, type IdentityProviderOptions, type RunningIdentityProvider } from './options.js';
 import { createProviderConfiguration } from './provider-configuration.js';
+import { DEFAULT_REDIRECT_POLICY, parseRedirectPolicy } from './registration-policy.js';
+import { RememberedConsents } from './remembered-consents.js';
 import { loadOrCreateSigningKeys } from './signing-keys.js';
 
 export type { IdentityProviderOptions, ProtectedResource, RunningIdentityProvider } from './options.js';
@@ -17,8 +24,9 @@ type Log = NonNullable<IdentityProviderOptions['log']>;
 
 /**
  * Start the embedded dev-mode OpenID Connect / OAuth 2.1 authorization server (oidc-provider) on the
- * issuer's port: authorization code + PKCE with a login page, dynamic client registration, client
- * credentials, refresh tokens, and RS256 JWT access tokens bound to one of `options.resources`.
+ * issuer's port: authorization code + PKCE with a login page and a consent page, dynamic client
+ * registration (redirect policy, switchable), client credentials, refresh tokens, and RS256 JWT access
+ * tokens bound to one of `options.resources`. Every route checks Host and Origin first.
  */
 export async function startIdentityProvider(options: IdentityProviderOptions): Promise<RunningIdentityProvider> {
   const issuer = parseIssuer(options.issuer);
@@ -31,6 +39,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
     createFileAdapter(join(directory, 'state.json')),
   ]);
 
+  const consents = new RememberedConsents(adapter('RememberedConsent'));
   const provider = new Provider(
     options.issuer,
     createProviderConfiguration({
@@ -40,19 +49,34 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
       signingKeys,
       cookieKeys,
       adapter,
+      registration: options.registration ?? { enabled: true, redirectPolicy: parseRedirectPolicy(DEFAULT_REDIRECT_POLICY) },
+      consents,
     }),
   );
   // The provider is reached directly, never through a TLS-terminating proxy: ignore X-Forwarded-*.
   provider.proxy = false;
+  provider.use(answerUnknownRoutes);
   logProviderEvents(provider, log);
 
+  const host = options.host ?? '127.0.0.1';
+  const allowList = hostAllowList({
+    bindHost: host,
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+  });
+  if (!allowList.hosts)
+    log('identity provider: non-loopback bind without PLANE_ALLOWED_HOSTS: any Host header is accepted', { bind: host });
+  const formKey = createHmac('sha256', cookieKeys[0]!).update('plane-mcp identity provider form tokens').digest('base64url');
+  const pages = { provider, resources: options.resources, consents, formKey, log };
   const app = express();
   app.disable('x-powered-by');
-  app.use(createInteractionRoutes(provider, log));
+  app.use(rejectForeignHosts(allowList, (res, status, message) => sendOAuthError(res, status, 'invalid_request', message)));
+  app.use(createInteractionRoutes(pages));
+  app.use(createConsentsRoutes(pages));
   app.use(provider.callback());
+  app.use(...oauthFallbacks(log));
 
   const port = issuer.port === '' ? (issuer.protocol === 'https:' ? 443 : 80) : Number(issuer.port);
-  const host = options.host ?? '127.0.0.1';
   const server = app.listen(port, host);
   await once(server, 'listening'); // rejects with the 'error' event, e.g. EADDRINUSE
   const address = server.address() as AddressInfo;
@@ -85,6 +109,16 @@ function parseIssuer(issuer: string): URL {
     throw new TypeError(`identity provider: issuer must be an http(s) origin such as http://localhost:8090, got "${issuer}"`);
   }
   return url;
+}
+
+/** A route oidc-provider does not know gets an OAuth-shaped 404 (koa's default is a plain-text page). */
+async function answerUnknownRoutes(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+  await next();
+  if (ctx.status === 404 && ctx.body === undefined) {
+    ctx.status = 404;
+    ctx.set('cache-control', 'no-store');
+    ctx.body = { error: 'invalid_request', error_description: 'unrecognized route' };
+  }
 }
 
 /** What the provider did, for the operator: client ids, grant types and error codes only, never a token or secret. */

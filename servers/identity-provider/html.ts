@@ -13,13 +13,15 @@ export function escapeHtml(value: unknown): string {
 /**
  * Headers every page of the provider carries: no caching, no framing, no scripts. `form-action` is left
  * out on purpose: browsers apply it to the redirect that follows a form post, and that redirect goes to
- * the client (a loopback port or `cursor://`).
+ * the client (a loopback port or `cursor://`). `same-origin` referrers: nothing leaves for other sites,
+ * and the page's own form posts carry a real `Origin` (under `no-referrer` browsers send `Origin: null`,
+ * which the provider's Origin check refuses).
  */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-store',
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
 };
 
 const STYLE = `body{font-family:system-ui,sans-serif;background:#f4f5f7;margin:0}
@@ -45,8 +47,17 @@ function setPage(ctx: KoaContextWithOIDC, title: string, body: string): void {
   ctx.body = renderPage(title, body);
 }
 
-/** oidc-provider's error page (errors that cannot be sent back to the client): code and description only. */
+/**
+ * oidc-provider's error page (errors that cannot be sent back to the client): code and description only.
+ * A caller that is not a browser gets the same as an OAuth JSON error.
+ */
 export const renderError: NonNullable<Configuration['renderError']> = (ctx, out) => {
+  if (ctx.accepts('json', 'html') !== 'html') {
+    ctx.set('cache-control', 'no-store');
+    ctx.type = 'json';
+    ctx.body = { error: out.error, ...(out.error_description ? { error_description: out.error_description } : {}) };
+    return;
+  }
   setPage(
     ctx,
     'Sign-in error',

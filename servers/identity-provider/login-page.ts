@@ -1,15 +1,10 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { errors, type default as Provider, type Interaction } from 'oidc-provider';
 import { authenticate } from './accounts.js';
+import { consentFormToken, denyConsent, grantConsent, isFirstPartyClient, sendConsentPage, type ConsentSettings } from './consent-page.js';
+import { tokensMatch } from './form-tokens.js';
 import { escapeHtml, PAGE_HEADERS, renderPage } from './html.js';
-
-type Log = (line: string, fields?: Record<string, unknown>) => void;
-
-interface ConsentDetails {
-  missingOIDCScope?: string[];
-  missingOIDCClaims?: string[];
-  missingResourceScopes?: Record<string, string[]>;
-}
+import { sendPageError } from './http-errors.js';
 
 const INVALID_CREDENTIALS = 'Invalid user name or password.';
 
@@ -17,10 +12,11 @@ const INVALID_CREDENTIALS = 'Invalid user name or password.';
  * The interaction routes oidc-provider redirects the browser to (`/interaction/:uid`):
  * - `login`: a plain HTML form (user name + password); a failed attempt re-renders the form with one
  *   message, whatever was wrong;
- * - `consent`: granted automatically (first-party dev provider), exactly for what the authorization
- *   request asked and the client and resource allow, as oidc-provider computed it in the prompt details.
+ * - `consent`: implied for the provider's own public client; any other client gets the consent page
+ *   (consent-page.ts), and the person's answer is posted back with the form's anti-CSRF token.
  */
-export function createInteractionRoutes(provider: Provider, log: Log): express.Router {
+export function createInteractionRoutes(settings: ConsentSettings): express.Router {
+  const { provider, log } = settings;
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '4kb' });
 
@@ -30,7 +26,8 @@ export function createInteractionRoutes(provider: Provider, log: Log): express.R
       if (details.prompt.name === 'login') {
         await sendLoginForm(res, provider, details);
       } else if (details.prompt.name === 'consent') {
-        await grantConsent(req, res, provider, details, log);
+        if (isFirstPartyClient(String(details.params.client_id))) await grantConsent(req, res, settings, details, 'first-party');
+        else await sendConsentPage(res, settings, details);
       } else {
         throw new Error(`unsupported interaction prompt "${details.prompt.name}"`);
       }
@@ -60,6 +57,21 @@ export function createInteractionRoutes(provider: Provider, log: Log): express.R
     }
   });
 
+  router.post('/interaction/:uid/consent', form, async (req, res, next) => {
+    try {
+      const details = await provider.interactionDetails(req, res);
+      if (details.prompt.name !== 'consent') throw new errors.InvalidRequest('this consent step is already complete');
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      if (!tokensMatch(body.csrf, consentFormToken(settings.formKey, details))) {
+        throw new errors.InvalidRequest('the consent form did not come from this provider');
+      }
+      if (body.decision === 'approve') await grantConsent(req, res, settings, details, 'person');
+      else await denyConsent(req, res, settings, details);
+    } catch (error) {
+      next(error);
+    }
+  });
+
   router.get('/interaction/:uid/abort', async (req, res, next) => {
     try {
       const result = { error: 'access_denied', error_description: 'the user cancelled the sign-in' };
@@ -69,21 +81,18 @@ export function createInteractionRoutes(provider: Provider, log: Log): express.R
     }
   });
 
-  router.use('/interaction', (error: unknown, _req: Request, res: Response, next: NextFunction) => {
+  router.use('/interaction', (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) {
       next(error);
       return;
     }
     const expired = error instanceof errors.SessionNotFound;
-    if (!expired) log('identity provider: interaction failed', { error: error instanceof Error ? error.message : String(error) });
+    // The class and OAuth code only: a form parser's error carries the request body.
+    if (!expired) log('identity provider: interaction failed', { error: errorName(error), code: (error as { error?: unknown }).error });
     const message = expired
       ? 'This sign-in request has expired or was already used. Start again from your application.'
       : 'The sign-in could not be completed. Start again from your application.';
-    res
-      .status(400)
-      .set(PAGE_HEADERS)
-      .type('html')
-      .send(renderPage('Sign-in error', `<h1>Sign-in error</h1><p class="error">${escapeHtml(message)}</p>`));
+    sendPageError(req, res, 400, 'Sign-in error', message);
   });
 
   return router;
@@ -114,19 +123,6 @@ ${outcome.error ? `<p class="error" role="alert">${escapeHtml(outcome.error)}</p
   res.status(outcome.status).set(PAGE_HEADERS).type('html').send(renderPage('Sign in', body));
 }
 
-async function grantConsent(req: Request, res: Response, provider: Provider, details: Interaction, log: Log): Promise<void> {
-  const accountId = details.session?.accountId;
-  if (!accountId) throw new errors.InvalidRequest('consent requested without a signed-in user');
-  const clientId = String(details.params.client_id);
-  const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
-  const grant = existing ?? new provider.Grant({ accountId, clientId });
-  const missing = details.prompt.details as ConsentDetails;
-  if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-  if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-  for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
-    grant.addResourceScope(resource, scopes.join(' '));
-  }
-  const grantId = await grant.save();
-  log('identity provider: consent granted', { user: accountId, clientId, resources: Object.keys(missing.missingResourceScopes ?? {}) });
-  await provider.interactionFinished(req, res, { consent: existing ? {} : { grantId } }, { mergeWithLastSubmission: true });
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
-import { ConfigError, httpUrl, parseEnv, positiveInt } from '../../shared/config/env.js';
+import { booleanFlag, commaList, ConfigError, httpUrl, parseEnv, positiveInt } from '../../shared/config/env.js';
 import type { IdentityProviderOptions } from './options.js';
+import { DEFAULT_REDIRECT_POLICY, parseRedirectPolicy, type RedirectPolicy } from './registration-policy.js';
 import { planeResources, SEEDED_SERVICE_CLIENTS } from './seed.js';
 
 /** `PLANE_CLIENT_SECRET_<CLIENT_ID_UPPER_SNAKE>`, e.g. `PLANE_CLIENT_SECRET_CI_DEPLOYER`. */
@@ -11,6 +12,18 @@ export function clientSecretVariable(clientId: string): string {
 const issuerOrigin = httpUrl.refine((value) => URL.parse(value)?.origin === value, {
   error: 'must be an origin without path or trailing slash, e.g. http://localhost:8090',
 });
+
+const redirectPolicy = z
+  .string()
+  .default(DEFAULT_REDIRECT_POLICY)
+  .transform((value, context): RedirectPolicy => {
+    try {
+      return parseRedirectPolicy(value);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
 
 const secretVariables = Object.fromEntries(
   SEEDED_SERVICE_CLIENTS.map((client) => [
@@ -26,6 +39,10 @@ const identityProviderEnvironment = {
   PLANE_OBSERVABILITY_PLANE_URL: httpUrl.default('http://localhost:8081/mcp'),
   PLANE_ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(86_400, { error: 'must be at most 86400 (one day)' }).optional(),
   PLANE_BIND_HOST: z.string().min(1).default('127.0.0.1'),
+  PLANE_ALLOWED_HOSTS: commaList.optional(),
+  PLANE_ALLOWED_ORIGINS: commaList.optional(),
+  PLANE_DCR_ENABLED: booleanFlag.default(true),
+  PLANE_DCR_REDIRECT_POLICY: redirectPolicy,
   ...secretVariables,
 };
 
@@ -48,6 +65,9 @@ export function identityProviderOptionsFromEnv(env: NodeJS.ProcessEnv): Identity
     issuer: vars.PLANE_ISSUER,
     dataDir: vars.PLANE_DATA_DIR,
     host: vars.PLANE_BIND_HOST,
+    ...(vars.PLANE_ALLOWED_HOSTS ? { allowedHosts: vars.PLANE_ALLOWED_HOSTS } : {}),
+    ...(vars.PLANE_ALLOWED_ORIGINS ? { allowedOrigins: vars.PLANE_ALLOWED_ORIGINS } : {}),
+    registration: { enabled: vars.PLANE_DCR_ENABLED, redirectPolicy: vars.PLANE_DCR_REDIRECT_POLICY },
     resources: planeResources({ controlPlane: vars.PLANE_CONTROL_PLANE_URL, observabilityPlane: vars.PLANE_OBSERVABILITY_PLANE_URL }),
     clientSecrets,
     ...(vars.PLANE_ACCESS_TOKEN_TTL_SECONDS === undefined ? {} : { accessTokenTtlSeconds: vars.PLANE_ACCESS_TOKEN_TTL_SECONDS }),

@@ -2,6 +2,9 @@ import type { AdapterFactory, ClientMetadata, Configuration } from 'oidc-provide
 import { findAccount, findUser, userClaims } from './accounts.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './html.js';
 import type { ProtectedResource } from './options.js';
+import { loadExistingGrant, rememberingInteractionPolicy, type RememberedConsents } from './remembered-consents.js';
+import { registrationRedirectCheck } from './registration-policy.js';
+import type { RegistrationOptions } from './options.js';
 import { createResourcePolicy } from './resource-policy.js';
 import { devClientSecret, PUBLIC_CLIENT_ID, PUBLIC_CLIENT_REDIRECT_URIS, SEEDED_SERVICE_CLIENTS } from './seed.js';
 import { SIGNING_ALGORITHM, type SigningKeySet } from './signing-keys.js';
@@ -14,6 +17,9 @@ export interface ProviderConfigurationInput {
   cookieKeys: string[];
   /** Where registered clients, grants, refresh tokens and sessions are kept. */
   adapter: AdapterFactory;
+  registration: RegistrationOptions;
+  /** What people approved on the consent page, so a grant is found again in a new browser session. */
+  consents: RememberedConsents;
 }
 
 const MINUTE = 60;
@@ -50,7 +56,8 @@ export function createProviderConfiguration(input: ProviderConfigurationInput): 
     enabledJWA: { idTokenSigningAlgValues: [SIGNING_ALGORITHM] },
     jwks: input.signingKeys,
     cookies: { keys: input.cookieKeys },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: rememberingInteractionPolicy() },
+    loadExistingGrant: loadExistingGrant(input.consents),
 
     // The authorization code flow always yields a refresh token when the client may use the grant,
     // without asking for offline_access: MCP clients refresh silently. Public clients get a new refresh
@@ -81,8 +88,10 @@ export function createProviderConfiguration(input: ProviderConfigurationInput): 
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       // Open dynamic registration (RFC 7591), what Claude Code and Cursor use: dev mode, no initial
-      // access token. Registered clients get user-delegated tokens only (see resource-policy.ts).
-      registration: { enabled: true, initialAccessToken: false },
+      // access token (PLANE_DCR_ENABLED=false turns it off). Registered clients get user-delegated tokens
+      // only (resource-policy.ts), after the person approves them (consent-page.ts), and only for the
+      // redirect URIs the policy accepts (extraClientMetadata below).
+      registration: { enabled: input.registration.enabled, initialAccessToken: false },
       resourceIndicators: createResourcePolicy(input.resources, input.accessTokenTtlSeconds),
       // Every access token is bound to a resource server, so none would be accepted at userinfo.
       userinfo: { enabled: false },
@@ -90,6 +99,8 @@ export function createProviderConfiguration(input: ProviderConfigurationInput): 
       dPoP: { enabled: false },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
     },
+
+    extraClientMetadata: registrationRedirectCheck(input.registration.redirectPolicy),
 
     clientBasedCORS: (_ctx, origin, client) => client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) ?? false,
     renderError,

@@ -4,6 +4,7 @@ import { startPlane, type PlaneDescription, type RunningPlane } from '../../shar
 import express from 'express';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { SqliteAuditStore } from '../../shared/audit/sqlite-audit-store.js';
 import { loadOrCreatePrivateJson } from '../../shared/config/private-json-file.js';
 import { createLogger, type Logger } from '../../shared/telemetry/logger.js';
 import { AlertEvaluator } from './alerting/alert-evaluator.js';
@@ -30,6 +31,7 @@ export function observabilityPlaneDescription(deps: ObservabilityPlaneDeps): Pla
     scopesSupported: [SCOPES.observabilityRead, SCOPES.observabilityWrite],
     catalogue: observabilityPlaneTools,
     deps,
+    auditStore: deps.audit,
   };
 }
 
@@ -71,6 +73,7 @@ export async function startObservabilityPlane(
   );
   pinger.unref();
   let otlpListener: Listener | undefined;
+  const audit = new SqliteAuditStore(join(config.dataDir, `${config.plane}-audit.sqlite`));
   try {
     if (settings.otlp && otlpToken && 'store' in telemetry) {
       const app = express();
@@ -90,6 +93,7 @@ export async function startObservabilityPlane(
       incidents,
       limits: settings.limits,
       productionEnvironments: settings.productionEnvironments,
+      audit,
     };
     const running = await startPlane(
       config,
@@ -102,6 +106,7 @@ export async function startObservabilityPlane(
           await otlpListener?.close();
           incidents.close();
           await telemetry.close();
+          await audit.close();
         },
       },
       logger,
@@ -119,6 +124,7 @@ export async function startObservabilityPlane(
     await otlpListener?.close();
     incidents.close();
     await telemetry.close();
+    await audit.close();
     throw error;
   }
 }

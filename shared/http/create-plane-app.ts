@@ -1,4 +1,4 @@
-import { createMcpExpressApp, getOAuthProtectedResourceMetadataUrl, mcpAuthMetadataRouter } from '@modelcontextprotocol/express';
+import { getOAuthProtectedResourceMetadataUrl, mcpAuthMetadataRouter } from '@modelcontextprotocol/express';
 import type { OAuthTokenVerifier } from '@modelcontextprotocol/express';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import {
@@ -8,8 +8,7 @@ import {
   type AuthInfo,
   type OAuthMetadata,
 } from '@modelcontextprotocol/server';
-import type { Express, NextFunction, Request, Response } from 'express';
-import { AsyncLocalStorage } from 'node:async_hooks';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import * as z from 'zod';
 import { createBearerGate } from '../auth/bearer-gate.js';
 import { AUTH_DISABLED_WARNING, authDisabledBindError, isLoopbackHost, LOCAL_SUBJECT, localAuthInfo } from '../auth/auth-disabled.js';
@@ -17,6 +16,10 @@ import { callerOf } from '../auth/verify-token.js';
 import { annotationsOf, type AnyToolDefinition } from '../tools/define-tool.js';
 import { runToolCall, type CallEnvironment } from '../tools/run-tool-call.js';
 import { scopeChallengeFor } from '../tools/scope-challenge.js';
+import { hostAllowList, rejectForeignHosts } from './dns-rebinding.js';
+import { guardJsonRpcBody, MAX_BODY_BYTES, readJsonRpcBody } from './json-rpc-body.js';
+import { JSON_RPC, jsonRpcFallbacks, sendJsonRpcError } from './json-rpc-errors.js';
+import { createToolListing } from './tool-listing.js';
 import { createVisibilityFilter } from './tool-visibility.js';
 
 /**
@@ -49,27 +52,29 @@ interface PlaneAppCommonOptions<Deps> {
   isReady: () => boolean;
 }
 
-/** What the SDK's per-request factory needs to know that only the HTTP layer sees. */
-interface RequestScope {
-  listingTools: boolean;
-}
-
 /**
- * An MCP server over stateless streamable HTTP: bearer-token gate, RFC 9728 metadata, per-caller tool
- * lists, every call through `runToolCall`, plus `/healthz`, `/readyz` and `/metrics`. No session state,
- * so replicas behind one port need no affinity.
+ * An MCP server over stateless streamable HTTP: DNS-rebinding checks, bearer-token gate, RFC 9728
+ * metadata, per-caller tool lists, every call through `runToolCall`, plus `/healthz`, `/readyz` and
+ * `/metrics`. No session state, so replicas behind one port need no affinity.
+ *
+ * Order on the MCP endpoint: Host/Origin → credentials (headers only) → body (≤ 1 MB JSON) → batch and
+ * nesting rules → SDK. So an anonymous caller never gets a body read, and every refusal the HTTP layer
+ * makes is a short JSON-RPC error.
  */
 export function createPlaneApp<Deps>(options: PlaneAppOptions<Deps>): Express {
   const { canonicalUrl, environment: env } = options;
   // Checked again here (the configuration already refuses it) so no caller can build an open server on a public address.
   if (options.authDisabled && !isLoopbackHost(options.bindHost)) throw new Error(authDisabledBindError(options.bindHost));
-  const app = createMcpExpressApp({
-    host: options.bindHost,
+  const app = express();
+  app.disable('x-powered-by');
+  const allowList = hostAllowList({
+    bindHost: options.bindHost,
     ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
-    jsonLimit: '1mb',
   });
-  app.disable('x-powered-by');
+  if (!allowList.hosts)
+    env.logger.warn({ bind: options.bindHost }, 'non-loopback bind without PLANE_ALLOWED_HOSTS: any Host header is accepted');
+  app.use(rejectForeignHosts(allowList, (res, status, message) => sendJsonRpcError(res, status, JSON_RPC.serverError, message)));
 
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', (_req, res) => {
@@ -124,21 +129,18 @@ export function createPlaneApp<Deps>(options: PlaneAppOptions<Deps>): Express {
   };
 
   const isVisible = createVisibilityFilter(env.policy);
-  const requestScope = new AsyncLocalStorage<RequestScope>();
+  const listTools = createToolListing(options.tools, isVisible);
   const buildServer = (authInfo: AuthInfo | undefined) => {
     const server = new McpServer({ name: options.name, version: options.version }, { instructions: options.instructions });
-    const listingTools = requestScope.getStore()?.listingTools ?? false;
-    const subject = callerOf(authInfo)?.subject;
     for (const tool of options.tools) {
-      if (listingTools && !(subject && isVisible(tool, subject))) continue;
       server.registerTool(
         tool.name,
         {
           title: tool.title,
           description: tool.description,
-          // Only tools/list shows the schema; on a call runToolCall parses the input itself, so even a
-          // malformed call is audited and answered with the full validation message.
-          inputSchema: listingTools ? tool.input : callArguments,
+          // runToolCall parses the input itself, so even a malformed call is audited and answered with the
+          // full validation message; tools/list shows the real schema (tool-listing.ts).
+          inputSchema: callArguments,
           outputSchema: tool.output,
           annotations: annotationsOf(tool),
           scopeChallenge: scopeChallengeFor(tool, env),
@@ -147,16 +149,20 @@ export function createPlaneApp<Deps>(options: PlaneAppOptions<Deps>): Express {
         (args, ctx) => runToolCall(tool, args, ctx.http?.authInfo, env),
       );
     }
+    // Replaces the SDK's list handler (which lists every registered tool): only what this caller may use.
+    const subject = callerOf(authInfo)?.subject;
+    server.server.setRequestHandler('tools/list', () => listTools(subject));
     return server;
   };
   const mcpHandler = createMcpHandler((ctx) => buildServer(ctx.authInfo), {
-    onerror: (error) => env.logger.warn({ err: error }, 'MCP request failed'),
+    maxRequestBodySize: MAX_BODY_BYTES,
+    onerror: (error) => env.logger.warn({ err: { name: error.name, message: error.message } }, 'MCP request failed'),
   });
   const serveMcp = toNodeHandler(mcpHandler);
-  app.all(canonicalUrl.pathname, countRejections, gate, (req, res) => {
-    const body = req.body as { method?: unknown } | undefined;
-    void requestScope.run({ listingTools: body?.method === 'tools/list' }, () => serveMcp(req, res, req.body));
+  app.all(canonicalUrl.pathname, countRejections, gate, readJsonRpcBody(), guardJsonRpcBody(), (req, res) => {
+    void serveMcp(req, res, req.body);
   });
+  app.use(...jsonRpcFallbacks(env.logger));
   return app;
 }
 

@@ -166,7 +166,7 @@ export function auditEventStart<Deps>(
     clientId,
     tool: tool.name,
     action: 'callerOnly' in tool.authorization ? 'caller-only' : tool.authorization.action,
-    arguments: redactArguments(rawArguments ?? {}),
+    arguments: redactArguments(rawArguments ?? {}, tool.input),
   };
 }
 

@@ -163,23 +163,35 @@ export async function loginAsUser(request: UserLoginRequest): Promise<UserLogin>
 export interface SignInOutcome {
   /** Where the provider finally redirected the browser outside itself: the client's redirect URI with `code`/`error`. */
   redirect?: URL;
-  /** The page the browser ended on instead (login form with an error, or an error page). */
+  /** The page the browser ended on instead (login form with an error, the consent page, or an error page). */
   page?: { status: number; html: string };
+}
+
+export interface SignInOptions {
+  /**
+   * What the person does on a consent page (clients other than `plane-mcp-public`): click Allow (the
+   * default), click Deny, or stop there and return the page.
+   */
+  consent?: 'approve' | 'deny' | 'stop';
+  /** The browser's cookies; pass one jar to several sign-ins to play the same browser. */
+  jar?: CookieJar;
 }
 
 /**
  * Play the browser: follow the authorization request's redirects within the provider, keep its cookies,
- * submit the login form once with `credentials`, and stop at the first redirect that leaves the
- * provider's origin or at a page that is not a fresh login form.
+ * submit the login form once with `credentials`, answer a consent page as `options.consent` says, and
+ * stop at the first redirect that leaves the provider's origin or at a page it has no answer for.
  */
 export async function signInThroughLoginPage(
   authorizationUrl: URL,
   credentials: { username: string; password: string },
+  options: SignInOptions = {},
 ): Promise<SignInOutcome> {
-  const jar = new CookieJar();
+  const jar = options.jar ?? new CookieJar();
   const origin = authorizationUrl.origin;
   let request: { url: URL; init: RequestInit } = { url: authorizationUrl, init: { method: 'GET' } };
-  let submitted = false;
+  let signedIn = false;
+  let consented = false;
   for (let step = 0; step < 20; step++) {
     const response = await fetch(request.url, {
       ...request.init,
@@ -195,23 +207,42 @@ export async function signInThroughLoginPage(
       continue;
     }
     const html = await response.text();
-    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-    if (submitted || !action) return { page: { status: response.status, html } };
-    submitted = true;
+    const form = parseForm(html);
+    const isConsent = form?.action.endsWith('/consent') ?? false;
+    const fields = isConsent
+      ? !consented && options.consent !== 'stop' && { ...form!.hidden, decision: options.consent ?? 'approve' }
+      : !signedIn && form && { ...form.hidden, ...credentials };
+    if (!form || !fields) return { page: { status: response.status, html } };
+    if (isConsent) consented = true;
+    else signedIn = true;
     request = {
-      url: new URL(action.replaceAll('&amp;', '&'), request.url),
+      url: new URL(form.action, request.url),
       init: {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(credentials).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+        body: new URLSearchParams(fields).toString(),
       },
     };
   }
   throw new Error('too many redirects during sign-in');
 }
 
+/** The first POST form of a page: its action and hidden fields (entities decoded). */
+export function parseForm(html: string): { action: string; hidden: Record<string, string> } | undefined {
+  const match = /<form method="post" action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/.exec(html);
+  if (!match) return undefined;
+  const hidden: Record<string, string> = {};
+  for (const input of match[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+    hidden[input[1]!] = decodeEntities(input[2]!);
+  return { action: decodeEntities(match[1]!), hidden };
+}
+
+function decodeEntities(text: string): string {
+  return text.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+}
+
 /** The least cookie handling that a browser does for one origin: path scoping and deletion. */
-class CookieJar {
+export class CookieJar {
   readonly #cookies = new Map<string, { name: string; value: string; path: string }>();
 
   store(url: URL, setCookies: string[]): void {

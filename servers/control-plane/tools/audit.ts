@@ -1,78 +1,11 @@
-import * as z from 'zod';
 import { SCOPES } from '../../../shared/auth/scopes.js';
-import { timestampArgument } from '../../../shared/tools/timestamp-argument.js';
-import { controlPlaneTool } from './support/define.js';
+import { createAuditEventsTool } from '../../../shared/tools/audit-events.js';
+import type { ControlPlaneDeps } from '../deps.js';
 
-const auditEvent = z.object({
-  id: z.string(),
-  time: z.string(),
-  subject: z.string(),
-  clientId: z.string(),
-  tool: z.string(),
-  action: z.string(),
-  resource: z.string().optional(),
-  decision: z.string(),
-  rule: z.string().optional(),
-  outcome: z.string(),
-  errorCode: z.string().optional(),
-  durationMs: z.number(),
-  arguments: z.unknown(),
-});
-
-export const queryAuditEvents = controlPlaneTool({
-  name: 'query_audit_events',
-  title: 'Query audit events',
-  description:
-    'What did people and agents do (or try to do) through this server? Newest first; filter by subject, tool, decision and time.',
-  toolset: 'identity',
-  kind: 'read',
+/** `query_audit_events` over the control plane's audit store (SQLite or PostgreSQL, with the resources). */
+export const queryAuditEvents = createAuditEventsTool<ControlPlaneDeps>({
   scope: SCOPES.controlPlaneRead,
-  input: z.object({
-    subject: z.string().max(250).optional().describe('user:<id> or service:<client-id>'),
-    tool: z.string().max(63).optional(),
-    decision: z.enum(['allow', 'deny', 'not_evaluated']).optional(),
-    since: timestampArgument('Events at or after this time').optional(),
-    until: timestampArgument('Events at or before this time').optional(),
-    limit: z.number().int().min(1).max(100).default(20),
-    cursor: z.string().max(64).optional().describe('next_cursor from the previous page'),
-  }),
-  output: z.object({ events: z.array(auditEvent), next_cursor: z.string().optional() }),
-  authorization: { action: 'audit:view', target: () => ({ resource: {} }) },
-  handler: async (input, { deps }) => {
-    const events = await deps.store.audit.query({
-      ...(input.subject ? { subject: input.subject } : {}),
-      ...(input.tool ? { tool: input.tool } : {}),
-      ...(input.decision ? { decision: input.decision } : {}),
-      ...(input.since ? { since: input.since } : {}),
-      ...(input.until ? { until: input.until } : {}),
-      ...(input.cursor ? { before: input.cursor } : {}),
-      limit: input.limit + 1,
-    });
-    const page = events
-      .slice(0, input.limit)
-      .map(({ id, time, subject, clientId, tool, action, resource, decision, rule, outcome, errorCode, durationMs, arguments: args }) => ({
-        id,
-        time,
-        subject,
-        clientId,
-        tool,
-        action,
-        ...(resource ? { resource } : {}),
-        decision,
-        ...(rule ? { rule } : {}),
-        outcome,
-        ...(errorCode ? { errorCode } : {}),
-        durationMs,
-        arguments: args,
-      }));
-    return { events: page, ...(events.length > input.limit ? { next_cursor: page[page.length - 1]!.id } : {}) };
-  },
-  summarize: (result) =>
-    result.events
-      .map(
-        (event) => `${event.time} ${event.subject} ${event.tool} ${event.decision}${event.rule ? ` (${event.rule})` : ''} ${event.outcome}`,
-      )
-      .join('\n') || 'no events',
+  store: (deps) => deps.store.audit,
 });
 
 export default [queryAuditEvents];

@@ -9,6 +9,7 @@ import {
   cursor,
   description,
   displayName,
+  environmentVariable,
   limit,
   namespaceName,
   projectName,
@@ -28,7 +29,7 @@ const endpoint = z.object({
   basePath: z.string().max(200).optional(),
 });
 const endpoints = z.record(resourceName, endpoint).refine((value) => Object.keys(value).length <= 10, { error: 'at most 10 endpoints' });
-const env = z.array(z.object({ key: envVarName, value: z.string().max(4096) })).max(100);
+const env = z.array(environmentVariable).max(100);
 const workflow = z.object({ name: resourceName, parameters: z.record(z.string(), z.unknown()).default({}) });
 
 export const listComponents = controlPlaneTool({

@@ -5,7 +5,16 @@ import { cpuQuantity, envVarName, memoryQuantity, resourceName } from '../domain
 import { requireResource } from '../domain/require-resource.js';
 import { releaseBindingSchema, releaseStates, type ComponentRelease, type ReleaseBinding } from '../domain/resources.js';
 import { environmentTarget, loadBindingTarget } from './support/access.js';
-import { componentName, cursor, environmentName, limit, namespaceName, projectName, resourceVersion } from './support/arguments.js';
+import {
+  componentName,
+  cursor,
+  environmentName,
+  environmentVariable,
+  limit,
+  namespaceName,
+  projectName,
+  resourceVersion,
+} from './support/arguments.js';
 import { changedFields } from './support/changes.js';
 import { controlPlaneTool } from './support/define.js';
 import { listVisible } from './support/pagination.js';
@@ -21,11 +30,7 @@ const overrideFields = {
   cpu_limit: cpuQuantity.optional(),
   memory_request: memoryQuantity.optional(),
   memory_limit: memoryQuantity.optional(),
-  env: z
-    .array(z.object({ key: envVarName, value: z.string().max(4096) }))
-    .max(100)
-    .optional()
-    .describe('Environment variables to set (merged by key)'),
+  env: z.array(environmentVariable).max(100).optional().describe('Environment variables to set (merged by key)'),
 };
 
 type OverrideInput = { [K in keyof typeof overrideFields]?: z.infer<(typeof overrideFields)[K]> } & { remove_env?: string[] };

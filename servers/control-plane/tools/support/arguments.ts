@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { resourceName } from '../../domain/names.js';
+import { secretValue } from '../../../../shared/audit/redact.js';
+import { envVarName, resourceName } from '../../domain/names.js';
 
 /** Argument fields shared by the control-plane tools, named as OpenChoreo names them. */
 export const namespaceName = resourceName.describe('Namespace (organisation), e.g. default');
@@ -15,3 +16,6 @@ export const resourceVersion = z
   .describe('The resourceVersion you read; the change is refused if the object changed since');
 export const displayName = z.string().max(100).optional();
 export const description = z.string().max(500).optional();
+
+/** One environment variable to set. Its value may be a credential, so logs and the audit trail only show `[redacted]`. */
+export const environmentVariable = z.object({ key: envVarName, value: secretValue(z.string().max(4096)) });

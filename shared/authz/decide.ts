@@ -91,7 +91,7 @@ function failed(policy: CompiledPolicy, options: DecideOptions, message: string,
   options.log('authz evaluation failed; denying', { action, path, error: message, version: policy.version });
   return {
     allowed: false,
-    reason: 'explicit_deny',
+    reason: 'evaluation_error',
     explanation: explainFailure(who, action, path, message),
     policyVersion: policy.version,
     error: message,

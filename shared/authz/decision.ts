@@ -25,9 +25,21 @@ export interface BindingRef {
   subject: string;
 }
 
+/**
+ * Why a decision came out the way it did:
+ * - `allow`: an allow binding matched and no deny did;
+ * - `explicit_deny`: a deny binding matched (a deny wins over every allow);
+ * - `no_match`: no binding grants the action there (`wouldAllow` names the roles that would);
+ * - `evaluation_error`: the policy could not be evaluated for this request (a matcher function or
+ *   condition threw, Casbin failed, or the request was malformed); access is denied (fail closed)
+ *   and `error` says what failed.
+ */
+export const DECISION_REASONS = ['allow', 'explicit_deny', 'no_match', 'evaluation_error'] as const;
+export type DecisionReason = (typeof DECISION_REASONS)[number];
+
 export interface Decision {
   allowed: boolean;
-  reason: 'allow' | 'explicit_deny' | 'no_match';
+  reason: DecisionReason;
   /** The binding that allowed or denied. */
   binding?: BindingRef;
   /** On no_match: roles that hold this action (so an admin knows what to grant). */
@@ -35,6 +47,6 @@ export interface Decision {
   /** One sentence for humans and LLMs. */
   explanation: string;
   policyVersion: number;
-  /** Set when evaluation itself failed; the decision is then a denial (fail closed). */
+  /** On evaluation_error: what failed. */
   error?: string;
 }

@@ -20,7 +20,14 @@ import { PolicyReloadQueue } from './reload-queue.js';
 import type { ResourceRef } from './resource-path.js';
 import type { RowIndexMode } from './row-index.js';
 
-export type { AccessAttributes, AccessRequest, BindingRef, Decision } from './decision.js';
+export {
+  DECISION_REASONS,
+  type AccessAttributes,
+  type AccessRequest,
+  type BindingRef,
+  type Decision,
+  type DecisionReason,
+} from './decision.js';
 export type { Capability, RoleAssignment } from './capabilities.js';
 export type { BindingInfo, RoleInfo } from './policy-listing.js';
 export type { ResourceRef } from './resource-path.js';

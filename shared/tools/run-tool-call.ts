@@ -94,10 +94,12 @@ export async function runToolCall<Deps>(
       const target = await tool.authorization.target(parsed.data, context);
       event.resource = resourcePath(target.resource);
       decision = env.policy.decide({ subject, action, resource: target.resource, attributes: target.attributes ?? {} });
+      // Only "nothing grants it here" may be widened to "granted below, filter the items": never a
+      // deny, and never a policy that could not be evaluated.
       if (
         !decision.allowed &&
         tool.authorization.filtersItems &&
-        decision.reason !== 'explicit_deny' &&
+        decision.reason === 'no_match' &&
         holdsBelow(env.policy, subject, action, event.resource)
       ) {
         decision = {

@@ -77,6 +77,49 @@ type Internals = {
 };
 
 describe('fail closed', () => {
+  it('a policy that cannot be evaluated for a request denies it with reason evaluation_error', async () => {
+    const logs: Array<[string, object | undefined]> = [];
+    const engine = await PolicyEngine.load(await policyDir('evaluation-error'), { log: (msg, fields) => logs.push([msg, fields]) });
+    const typed = { componentType: 'deployment/service' };
+    // With a component type the faulty matcher term evaluates, and decisions are the usual ones.
+    expect(engine.decide({ subject: SUBJECTS.admin, action: 'component:view', resource: COMPONENT, attributes: typed })).toMatchObject({
+      allowed: true,
+      reason: 'allow',
+    });
+    expect(engine.decide({ subject: SUBJECTS.viewer, action: 'component:delete', resource: COMPONENT, attributes: typed }).reason).toBe(
+      'no_match',
+    );
+
+    // Without one, the term throws for every row that reaches it: a denial with its own reason, not a deny binding's.
+    const decision = engine.decide({ subject: SUBJECTS.admin, action: 'component:view', resource: COMPONENT, attributes: DEV_ENV });
+    expect(decision).toMatchObject({
+      allowed: false,
+      reason: 'evaluation_error',
+      error: "Cannot read properties of undefined (reading 'startsWith')",
+      policyVersion: 1,
+    });
+    expect(decision.binding).toBeUndefined();
+    expect(decision.explanation).toBe(
+      'user:ada may not component:view on ns/acme/project/shop/component/api: the policy could not be evaluated ' +
+        "(Cannot read properties of undefined (reading 'startsWith')), so access is denied.",
+    );
+    expect(logs).toContainEqual([
+      'authz evaluation failed; denying',
+      { action: 'component:view', path: 'ns/acme/project/shop/component/api', error: decision.error, version: 1 },
+    ]);
+    // Where a deny binding would have matched, the failure still decides (fail closed either way).
+    expect(
+      engine.decide({ subject: SUBJECTS.developer, action: 'releasebinding:update', resource: COMPONENT, attributes: PROD_ENV }).reason,
+    ).toBe('evaluation_error');
+    // The escalation check reports the failure, not a grant.
+    expect(engine.checkGrant(SUBJECTS.admin, 'viewer', { namespace: 'acme' })).toMatchObject({
+      allowed: false,
+      reason: 'evaluation_error',
+    });
+    // A caller no row names never reaches the faulty term.
+    expect(engine.decide({ subject: SUBJECTS.nobody, action: 'component:view', resource: COMPONENT }).reason).toBe('no_match');
+  });
+
   it('an exception inside a matcher function denies, with the error in the decision', async () => {
     const engine = await PolicyEngine.load(await policyDir());
     const request = { subject: SUBJECTS.admin, action: 'component:view', resource: COMPONENT };
@@ -85,7 +128,7 @@ describe('fail closed', () => {
       throw new Error('boom');
     });
     const decision = engine.decide(request);
-    expect(decision).toMatchObject({ allowed: false, error: 'boom' });
+    expect(decision).toMatchObject({ allowed: false, reason: 'evaluation_error', error: 'boom' });
     expect(decision.explanation).toContain('could not be evaluated');
   });
 
@@ -100,7 +143,7 @@ describe('fail closed', () => {
         };
       }
     }
-    expect(engine.decide(request)).toMatchObject({ allowed: false, error: 'condition exploded' });
+    expect(engine.decide(request)).toMatchObject({ allowed: false, reason: 'evaluation_error', error: 'condition exploded' });
     // and the next decision is not poisoned by the previous error state
     expect(engine.decide({ subject: user('gus', 'guarded'), action: 'component:update', resource: COMPONENT }).allowed).toBe(true);
   });
@@ -108,17 +151,25 @@ describe('fail closed', () => {
   it('a malformed subject or attributes object denies instead of throwing', async () => {
     const engine = await PolicyEngine.load(await policyDir());
     const noId = { type: 'user', id: '', groups: ['platform-admins'] } as Subject;
-    expect(engine.decide({ subject: noId, action: 'component:view', resource: COMPONENT }).allowed).toBe(false);
+    expect(engine.decide({ subject: noId, action: 'component:view', resource: COMPONENT })).toMatchObject({
+      allowed: false,
+      reason: 'evaluation_error',
+      error: 'invalid request: subject has no id',
+    });
     const noGroups = { type: 'user', id: 'x' } as unknown as Subject;
-    expect(engine.decide({ subject: noGroups, action: 'component:view', resource: COMPONENT }).allowed).toBe(false);
+    expect(engine.decide({ subject: noGroups, action: 'component:view', resource: COMPONENT })).toMatchObject({
+      allowed: false,
+      reason: 'evaluation_error',
+    });
     const hostile = {
       get environment(): string {
         throw new Error('getter');
       },
     };
-    expect(engine.decide({ subject: SUBJECTS.admin, action: 'component:view', resource: COMPONENT, attributes: hostile }).allowed).toBe(
-      false,
-    );
+    expect(engine.decide({ subject: SUBJECTS.admin, action: 'component:view', resource: COMPONENT, attributes: hostile })).toMatchObject({
+      allowed: false,
+      reason: 'evaluation_error',
+    });
   });
 
   it('a group named like another entitlement kind gains nothing', async () => {

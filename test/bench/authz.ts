@@ -19,7 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { ACTIONS } from '../../shared/authz/actions.js';
 import type { Subject } from '../../shared/auth/subject.js';
-import { PolicyEngine, type AccessRequest, type PolicyEngineOptions } from '../../shared/authz/policy-engine.js';
+import { PolicyEngine, type AccessRequest, type DecisionReason, type PolicyEngineOptions } from '../../shared/authz/policy-engine.js';
 
 const POLICY_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'policies');
 
@@ -42,7 +42,7 @@ export interface AuthzBenchResult {
   meanMicros: number;
   p99Micros: number;
   iterations: number;
-  outcomes: { allow: number; explicit_deny: number; no_match: number };
+  outcomes: Record<DecisionReason, number>;
   /** Rows indexed by subject only (rowIndex: 'subject'). */
   subjectIndex: ConfigResult;
   /** Casbin scanning every row (rowIndex: 'none'), wildcards expanded at load. */
@@ -218,7 +218,7 @@ export async function benchAuthorization(bindingCount = 10_000): Promise<AuthzBe
       crossChecked++;
     }
 
-    const outcomes = { allow: 0, explicit_deny: 0, no_match: 0 };
+    const outcomes: Record<DecisionReason, number> = { allow: 0, explicit_deny: 0, no_match: 0, evaluation_error: 0 };
     for (const request of generated.requests) outcomes[engine.decide(request).reason]++;
 
     const shipped = measure(engine, generated.requests, { warmup: 5000, iterations: 100_000, maxMs: 4000 });

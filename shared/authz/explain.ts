@@ -2,7 +2,6 @@
  * The one-sentence explanations decisions carry, for humans and LLMs: who, what, where, and which
  * binding decided — or, when nothing allowed, which conditional bindings nearly did and which roles would.
  */
-import type { CompiledPolicy } from './compile-policy.js';
 import type { ConditionInput } from './conditions.js';
 import type { BindingRef } from './decision.js';
 import type { BindingDef } from './policy-files.js';
@@ -64,16 +63,16 @@ export function explainDeny(
 }
 
 export function explainNoMatch(
-  policy: CompiledPolicy,
   who: string,
   action: string,
   where: string,
   entitlements: readonly string[],
   path: string,
   input: ConditionInput,
+  conditionalAllows: readonly BindingDef[],
   wouldAllow: readonly string[],
 ): string {
-  const near = conditionalNearMisses(policy, entitlements, action, path, input);
+  const near = conditionalNearMisses(conditionalAllows, path, input);
   return (
     `${who} may not ${action} on ${where}: no binding grants it to ${entitlements.join(', ')}` +
     `${near}; roles that would: ${listOr(wouldAllow, 'none')}.`
@@ -84,19 +83,14 @@ export function explainFailure(who: string, action: string, path: string, messag
   return `${who} may not ${action} on ${describePath(path)}: the policy could not be evaluated (${message}), so access is denied.`;
 }
 
-/** Allow bindings that would have granted the action here, had their condition held (at most three). */
-function conditionalNearMisses(
-  policy: CompiledPolicy,
-  entitlements: readonly string[],
-  action: string,
-  path: string,
-  input: ConditionInput,
-): string {
+/**
+ * Of the caller's conditional allow bindings holding the action (in policy order), those whose scope
+ * covers the path: they would have granted it had their condition held (at most three are named).
+ */
+function conditionalNearMisses(conditionalAllows: readonly BindingDef[], path: string, input: ConditionInput): string {
   const notes: string[] = [];
-  for (const b of policy.index.bindingsFor(entitlements)) {
-    if (b.effect !== 'allow' || !b.condition) continue;
-    if (!resourceMatch(path, b.path)) continue;
-    if (!policy.source.roles.get(b.role)?.expanded.includes(action)) continue;
+  for (const b of conditionalAllows) {
+    if (!b.condition || !resourceMatch(path, b.path)) continue;
     const missing = missingAttributes(b, input);
     notes.push(
       `binding '${b.name}' would, but only when ${b.condition.text}` +

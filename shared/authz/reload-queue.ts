@@ -3,11 +3,11 @@
  * validates it and swaps it in whole with the next version number. On error the last good policy
  * stays in force, the error is reported (onReload, log, `lastError`) and the reload still resolves.
  */
-import { compilePolicy, type ActionMatching, type CompiledPolicy } from './compile-policy.js';
+import { compilePolicy, type CompiledPolicy, type CompileOptions } from './compile-policy.js';
 import { readPolicyDir } from './policy-files.js';
 
 export interface ReloadQueueOptions {
-  actionMatching: ActionMatching;
+  compile: CompileOptions;
   /** Called after every reload attempt: the version now in force, and the error if the reload failed. */
   onReload?: ((version: number, err?: Error) => void) | undefined;
   log: (msg: string, fields?: object) => void;
@@ -44,7 +44,7 @@ export class PolicyReloadQueue {
         this.failure = undefined;
         return; // a watch event without a content change
       }
-      const compiled = await compilePolicy(source, this.current().version + 1, this.options.actionMatching);
+      const compiled = await compilePolicy(source, this.current().version + 1, this.options.compile);
       this.swap(compiled);
       this.failure = undefined;
       this.options.log('authz policy reloaded', {
@@ -52,6 +52,7 @@ export class PolicyReloadQueue {
         roles: source.roles.size,
         bindings: source.bindings.length,
         hash: source.hash.slice(0, 12),
+        rowIndex: compiled.rowIndex,
       });
       this.options.onReload?.(compiled.version, undefined);
     } catch (err) {

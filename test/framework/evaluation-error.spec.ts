@@ -141,4 +141,16 @@ describe('a failed evaluation', () => {
     expect(handled).toBe(before);
     expect(await lastAuditOf('list_things')).toMatchObject({ decision: 'deny', outcome: 'denied', rule: 'evaluation_error' });
   });
+
+  it('fails closed per item too: items the policy cannot be evaluated for are left out', async () => {
+    // The call itself carries a component type; the per-item checks do not.
+    const result = await runToolCall(
+      tools.list!,
+      { namespace: 'acme', project: 'shop', component_type: 'deployment/service' },
+      authInfo,
+      environment,
+    );
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toEqual({ items: [] });
+  });
 });

@@ -312,11 +312,15 @@ export function parseBindings(text: string, roles: ReadonlyMap<string, RoleDef>)
 
 /** Reads the whole directory and validates it. Throws `PolicyLoadError`. */
 export async function readPolicyDir(dir: string): Promise<PolicySource> {
-  const [modelText, rolesText, bindingsText] = await Promise.all([
-    readText(dir, MODEL_FILE),
-    readText(dir, ROLES_FILE),
-    readText(dir, BINDINGS_FILE),
-  ]);
+  // All three are read at once; a failure is reported for the first file in this order, whichever read failed first.
+  const reads = await Promise.allSettled([readText(dir, MODEL_FILE), readText(dir, ROLES_FILE), readText(dir, BINDINGS_FILE)]);
+  const failure = reads.find((read) => read.status === 'rejected');
+  if (failure) throw failure.reason;
+  const [modelText, rolesText, bindingsText] = reads.map((read) => (read as PromiseFulfilledResult<string>).value) as [
+    string,
+    string,
+    string,
+  ];
   const model = parseModel(modelText);
   const roles = parseRoles(rolesText);
   const bindings = parseBindings(bindingsText, roles);

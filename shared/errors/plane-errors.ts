@@ -36,9 +36,11 @@ export class ForbiddenError extends PlaneError {
     super(
       'ERR_FORBIDDEN',
       decision.explanation,
-      decision.wouldAllow?.length
-        ? `Ask a platform administrator for a binding to one of: ${decision.wouldAllow.join(', ')}. Retrying will not help.`
-        : 'Retrying will not help; ask a platform administrator if this access is needed.',
+      decision.reason === 'evaluation_error'
+        ? 'The policy could not be evaluated for this request, so access was denied; report it to a platform administrator.'
+        : decision.wouldAllow?.length
+          ? `Ask a platform administrator for a binding to one of: ${decision.wouldAllow.join(', ')}. Retrying will not help.`
+          : 'Retrying will not help; ask a platform administrator if this access is needed.',
     );
   }
 }

@@ -30,7 +30,7 @@ export function createServerMetrics(plane: string): ServerMetrics {
     }),
     denials: new Counter({
       name: 'mcp_authorization_denials_total',
-      help: 'Denied tool calls by tool and reason (explicit_deny, no_match, insufficient_scope).',
+      help: 'Denied tool calls by tool and reason (explicit_deny, no_match, evaluation_error, insufficient_scope).',
       labelNames: ['tool', 'reason'],
       registers: [registry],
     }),

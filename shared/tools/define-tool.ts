@@ -25,7 +25,11 @@ export interface ToolContext<Deps> {
   clientId: string;
   scopes: readonly string[];
   deps: Deps;
-  /** Check another action on another resource for the same caller, e.g. to filter list items. */
+  /**
+   * Check another action on another resource for the same caller, e.g. to filter list items: exactly
+   * `policy.decide(...).allowed`, but each action is prepared once per call (`policy.prepare`), so a
+   * check per item is cheap. Throws `InvalidResourceNameError` for a bad name, like `decide`.
+   */
   isAllowed(action: string, target: AccessTarget): boolean;
   /** The shared policy, for tools that describe or explain access. */
   policy: PolicyEngine;

@@ -6,7 +6,7 @@ import { callerOf } from '../auth/verify-token.js';
 import type { AuditEvent } from '../audit/audit-event.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { redactArguments } from '../audit/redact.js';
-import type { Decision, PolicyEngine } from '../authz/policy-engine.js';
+import type { Decision, PolicyEngine, PreparedCheck } from '../authz/policy-engine.js';
 import { resourcePath } from '../authz/resource-path.js';
 import type { Subject } from '../auth/subject.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -76,13 +76,19 @@ export async function runToolCall<Deps>(
     return finish({ outcome: 'invalid_input', decision: 'not_evaluated', errorCode: error.code }, errorResult(error));
   }
 
+  // List tools ask once per item: each action is prepared once per call (entitlements and candidate
+  // rows resolved), and every item then costs a cache lookup or one Casbin evaluation.
+  const preparedChecks = new Map<string, PreparedCheck>();
   const context: ToolContext<Deps> = {
     subject,
     clientId: authInfo.clientId,
     scopes: authInfo.scopes,
     deps: env.deps,
-    isAllowed: (otherAction, target) =>
-      env.policy.decide({ subject, action: otherAction, resource: target.resource, attributes: target.attributes ?? {} }).allowed,
+    isAllowed: (otherAction, target) => {
+      let check = preparedChecks.get(otherAction);
+      if (!check) preparedChecks.set(otherAction, (check = env.policy.prepare(subject, otherAction)));
+      return check(target.resource, target.attributes ?? {});
+    },
     policy: env.policy,
     visibleTools: () => env.visibleTools(subject),
     ...(authInfo.expiresAt !== undefined ? { tokenExpiresAt: authInfo.expiresAt } : {}),
@@ -97,10 +103,12 @@ export async function runToolCall<Deps>(
       loaded = target.loaded;
       event.resource = resourcePath(target.resource);
       decision = env.policy.decide({ subject, action, resource: target.resource, attributes: target.attributes ?? {} });
+      // Only "nothing grants it here" may be widened to "granted below, filter the items": never a
+      // deny, and never a policy that could not be evaluated.
       if (
         !decision.allowed &&
         tool.authorization.filtersItems &&
-        decision.reason !== 'explicit_deny' &&
+        decision.reason === 'no_match' &&
         holdsBelow(env.policy, subject, action, event.resource)
       ) {
         decision = {

@@ -138,6 +138,35 @@ describe('hot reload', () => {
     expect(assistantUpdates(engine).allowed).toBe(true);
   });
 
+  it('a reload drops every cache: cached decisions and new prepared checks see the new version at once', async () => {
+    const dir = await policyDir();
+    const engine = await PolicyEngine.load(dir);
+    engines.push(engine);
+    const good = await readFile(join(dir, 'bindings.yaml'), 'utf8');
+    expect(assistantUpdates(engine)).toMatchObject({ allowed: false, reason: 'no_match', policyVersion: 1 });
+    expect(assistantUpdates(engine)).toMatchObject({ allowed: false, reason: 'no_match', policyVersion: 1 }); // now from the cache
+    const preparedAtVersion1 = engine.prepare(SUBJECTS.readonlyAssistant, 'releasebinding:update');
+    expect(preparedAtVersion1(COMPONENT)).toBe(false);
+
+    await appendFile(join(dir, 'bindings.yaml'), GRANT_ASSISTANT);
+    await engine.reload();
+    expect(assistantUpdates(engine)).toMatchObject({
+      allowed: true,
+      reason: 'allow',
+      policyVersion: 2,
+      binding: { name: 'assistant-right-sizing' },
+    });
+    expect(engine.prepare(SUBJECTS.readonlyAssistant, 'releasebinding:update')(COMPONENT)).toBe(true);
+    // A check prepared before the reload keeps answering for its version (one list sees one version).
+    expect(preparedAtVersion1(COMPONENT)).toBe(false);
+
+    // Revoked again: the cached allow of version 2 is gone with it.
+    await writeFile(join(dir, 'bindings.yaml'), good);
+    await engine.reload();
+    expect(assistantUpdates(engine)).toMatchObject({ allowed: false, reason: 'no_match', policyVersion: 3 });
+    expect(engine.prepare(SUBJECTS.readonlyAssistant, 'releasebinding:update')(COMPONENT)).toBe(false);
+  });
+
   it('decisions made during a reload see one whole policy version', async () => {
     const dir = await policyDir();
     const engine = await PolicyEngine.load(dir);

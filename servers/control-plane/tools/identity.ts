@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { SCOPES } from '../../../shared/auth/scopes.js';
 import type { Subject } from '../../../shared/auth/subject.js';
 import { isKnownAction } from '../../../shared/authz/actions.js';
+import { DECISION_REASONS } from '../../../shared/authz/decision.js';
 import { resourcePath } from '../../../shared/authz/resource-path.js';
 import { ForbiddenError, InvalidInputError } from '../../../shared/errors/plane-errors.js';
 import { createWhoamiTool } from '../../../shared/tools/whoami.js';
@@ -37,7 +38,7 @@ export const explainAccess = controlPlaneTool({
     action: z.string(),
     resource: z.string(),
     allowed: z.boolean(),
-    reason: z.string(),
+    reason: z.enum(DECISION_REASONS),
     binding: z.object({ name: z.string(), role: z.string(), effect: z.string(), scope: z.string() }).optional(),
     wouldAllow: z.array(z.string()).optional(),
     explanation: z.string(),

@@ -2,7 +2,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import * as oidc from 'openid-client';
 import { SCOPES } from '../shared/auth/scopes.js';
 import { devClientSecret, seededScopesFor } from '../servers/identity-provider/seed.js';
-import { loginAsUser } from '../test/support/identity.js';
+import { loginAsUser } from './browser-login.js';
 import type { Identity, ServerName } from './format.js';
 
 /** Where the scenarios run: the issuer both servers trust and the servers' canonical URLs (= token audiences). */

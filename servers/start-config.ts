@@ -1,7 +1,7 @@
 import { booleanFlag, parseEnv } from '../shared/config/env.js';
 import { resolveControlPlaneConfig, type ControlPlaneConfig } from './control-plane/control-plane-config.js';
 import { resolveDemoDataPlaneConfig, type DemoDataPlaneConfig } from './demo-data-plane/demo-data-plane-config.js';
-import { identityProviderOptionsFromEnv, type IdentityProviderOptions } from './identity-provider/create-identity-provider.js';
+import { resolveIdentityProviderConfig, type IdentityProviderOptions } from './identity-provider/create-identity-provider.js';
 import { resolveObservabilityPlaneConfig, type ObservabilityPlaneConfig } from './observability-plane/observability-config.js';
 
 /** What `npm start` runs, every part resolved before the first one starts. */
@@ -23,7 +23,7 @@ export function resolveStartConfig(argv: string[], env: NodeJS.ProcessEnv): Star
   const controlPlane = resolveControlPlaneConfig(argv, env);
   const observabilityPlane = resolveObservabilityPlaneConfig(argv, env);
   // With authentication switched off (development, loopback only) no identity provider is needed.
-  const identityProvider = embeddedIdentityProvider && !controlPlane.authDisabled ? identityProviderOptionsFromEnv(env) : undefined;
+  const identityProvider = embeddedIdentityProvider && !controlPlane.authDisabled ? resolveIdentityProviderConfig(env) : undefined;
   return {
     ...(identityProvider ? { identityProvider } : {}),
     controlPlane,

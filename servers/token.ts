@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import * as client from 'openid-client';
 import { parseEnv } from '../shared/config/env.js';
 import { planeEnvironment } from '../shared/config/plane-config.js';
-import { clientSecretVariable } from './identity-provider/options-from-env.js';
+import { clientSecretVariable } from './identity-provider/identity-provider-config.js';
 import { devClientSecret, seededScopesFor } from './identity-provider/seed.js';
 
 /**

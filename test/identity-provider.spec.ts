@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identityProviderOptionsFromEnv } from '../servers/identity-provider/create-identity-provider.js';
+import { resolveIdentityProviderConfig } from '../servers/identity-provider/create-identity-provider.js';
 import { PUBLIC_CLIENT_ID, SEEDED_SERVICE_CLIENTS } from '../servers/identity-provider/seed.js';
 import {
   clientCredentialsToken,
@@ -426,9 +426,9 @@ describe('restart with the same data directory', () => {
   });
 });
 
-describe('identityProviderOptionsFromEnv', () => {
+describe('resolveIdentityProviderConfig', () => {
   it('defaults to the documented addresses and resources', () => {
-    const options = identityProviderOptionsFromEnv({});
+    const options = resolveIdentityProviderConfig({});
     expect(options).toMatchObject({ issuer: 'http://localhost:8090', dataDir: './data', clientSecrets: {} });
     expect(options.resources.map((resource) => [resource.uri, resource.scopes])).toEqual([
       ['http://localhost:8080/mcp', ['controlplane:read', 'controlplane:write']],
@@ -437,7 +437,7 @@ describe('identityProviderOptionsFromEnv', () => {
   });
 
   it('reads per-client secrets and the token lifetime', () => {
-    const options = identityProviderOptionsFromEnv({
+    const options = resolveIdentityProviderConfig({
       PLANE_CLIENT_SECRET_CI_DEPLOYER: 'ci-secret-from-the-vault',
       PLANE_ACCESS_TOKEN_TTL_SECONDS: '600',
     });
@@ -452,6 +452,6 @@ describe('identityProviderOptionsFromEnv', () => {
     ['PLANE_CLIENT_SECRET_SRE_AGENT', 'short'],
     ['PLANE_OBSERVABILITY_PLANE_URL', 'http://localhost:8080/mcp'],
   ])('names %s when its value is bad', (variable, value) => {
-    expect(() => identityProviderOptionsFromEnv({ [variable]: value })).toThrow(variable);
+    expect(() => resolveIdentityProviderConfig({ [variable]: value })).toThrow(variable);
   });
 });

@@ -1,11 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
 import type Koa from 'koa';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import { hostAllowList, rejectForeignHosts } from '../../shared/http/dns-rebinding.js';
+import { listen } from '../../shared/http/listen.js';
 import { createConsentsRoutes } from './consents-page.js';
 import { loadOrCreateCookieKeys } from './cookie-keys.js';
 import { createFileAdapter } from './file-adapter.js';
@@ -18,7 +17,7 @@ import { RememberedConsents } from './remembered-consents.js';
 import { loadOrCreateSigningKeys } from './signing-keys.js';
 
 export type { IdentityProviderOptions, ProtectedResource, RunningIdentityProvider } from './options.js';
-export { identityProviderOptionsFromEnv } from './options-from-env.js';
+export { resolveIdentityProviderConfig } from './identity-provider-config.js';
 
 type Log = NonNullable<IdentityProviderOptions['log']>;
 
@@ -77,20 +76,14 @@ export async function startIdentityProvider(options: IdentityProviderOptions): P
   app.use(...oauthFallbacks(log));
 
   const port = issuer.port === '' ? (issuer.protocol === 'https:' ? 443 : 80) : Number(issuer.port);
-  const server = app.listen(port, host);
-  await once(server, 'listening'); // rejects with the 'error' event, e.g. EADDRINUSE
-  const address = server.address() as AddressInfo;
-  log('identity provider listening', { issuer: options.issuer, host: address.address, port: address.port });
+  // The issuer names the port, so moving the provider means changing PLANE_ISSUER.
+  const listener = await listen(app, { host, port, portVariable: 'PLANE_ISSUER' });
+  log('identity provider listening', { issuer: options.issuer, host, port: listener.port });
 
   return {
     issuer: options.issuer,
     jwksUri: `${options.issuer}${provider.pathFor('jwks')}`,
-    async close() {
-      const closed = once(server, 'close');
-      server.close();
-      server.closeAllConnections();
-      await closed;
-    },
+    close: () => listener.close(),
   };
 }
 

@@ -3,6 +3,7 @@
  * deny-override effect over the caller's candidate rows, with ALL of the subject's entitlements in
  * the one request, so a deny on any of them wins. Every failure is a denial (fail closed).
  */
+import type { PolicyLog } from './decision.js';
 import { entitlementsOf, type Subject } from '../auth/subject.js';
 import { isKnownAction } from './actions.js';
 import type { CompiledPolicy } from './compile-policy.js';
@@ -14,7 +15,7 @@ import { resourcePath } from './resource-path.js';
 import type { Row } from './row-index.js';
 
 export interface DecideOptions {
-  log: (msg: string, fields?: object) => void;
+  log: PolicyLog;
 }
 
 /** Throws `InvalidResourceNameError` if a resource name is not a DNS-1123 label (never widened). */
@@ -104,7 +105,7 @@ function bindingRefOf(row: Row): BindingRef {
 }
 
 export function logEvaluationFailure(policy: CompiledPolicy, options: DecideOptions, message: string, action: string, path: string): void {
-  options.log('authz evaluation failed; denying', { action, path, error: message, version: policy.version });
+  options.log('authz evaluation failed; denying', { action, path, error: message, version: policy.version }, 'warn');
 }
 
 function failed(policy: CompiledPolicy, options: DecideOptions, message: string, action: string, path: string, who = 'caller'): Decision {

@@ -50,3 +50,6 @@ export interface Decision {
   /** On evaluation_error: what failed. */
   error?: string;
 }
+
+/** Where the engine reports loads (`info`, the default) and failures (`warn`); decisions go to the audit trail. */
+export type PolicyLog = (msg: string, fields?: object, level?: 'info' | 'warn') => void;

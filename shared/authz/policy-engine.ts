@@ -10,6 +10,7 @@
  * atomically on reload (reload-queue.ts, policy-watcher.ts), which also drops its caches; every
  * operation reads one version.
  */
+import type { PolicyLog } from './decision.js';
 import type { Subject } from '../auth/subject.js';
 import { capabilitiesOf, roleAssignmentsOf, type Capability, type RoleAssignment } from './capabilities.js';
 import { compilePolicy, type ActionMatching, type CompiledPolicy, type CompileOptions } from './compile-policy.js';
@@ -45,7 +46,8 @@ export interface PolicyEngineOptions {
   watch?: boolean;
   /** Called after every reload attempt: the version now in force, and the error if the reload failed. */
   onReload?: (version: number, err?: Error) => void;
-  log?: (msg: string, fields?: object) => void;
+  /** Loads and reloads (`info`), evaluation and reload failures (`warn`). */
+  log?: PolicyLog;
   /** Debounce for the watcher, ms (default 150). */
   debounceMs?: number;
   /**
@@ -80,12 +82,12 @@ export class PolicyEngine {
     private readonly options: PolicyEngineOptions,
   ) {
     this.current = initial;
-    this.decideOptions = { log: (msg, fields) => this.log(msg, fields) };
+    this.decideOptions = { log: (msg, fields, level) => this.log(msg, fields, level) };
     this.reloads = new PolicyReloadQueue(
       policyDir,
       () => this.current,
       (compiled) => (this.current = compiled), // the atomic swap
-      { compile: compileOptionsOf(options), onReload: options.onReload, log: (msg, fields) => this.log(msg, fields) },
+      { compile: compileOptionsOf(options), onReload: options.onReload, log: (msg, fields, level) => this.log(msg, fields, level) },
     );
   }
 
@@ -180,7 +182,7 @@ export class PolicyEngine {
     this.watcher = undefined;
   }
 
-  private log(msg: string, fields?: object): void {
-    this.options.log?.(msg, fields);
+  private log(msg: string, fields?: object, level?: 'info' | 'warn'): void {
+    this.options.log?.(msg, fields, level);
   }
 }

@@ -1,4 +1,5 @@
 /** Watches the policy directory and calls back (debounced) when one of the policy files may have changed. */
+import type { PolicyLog } from './decision.js';
 import { watch, type FSWatcher } from 'node:fs';
 import { BINDINGS_FILE, MODEL_FILE, ROLES_FILE } from './policy-files.js';
 
@@ -7,12 +8,7 @@ export interface PolicyWatcher {
   close(): void;
 }
 
-export function watchPolicyDir(
-  policyDir: string,
-  debounceMs: number,
-  onChange: () => void,
-  log: (msg: string, fields?: object) => void,
-): PolicyWatcher {
+export function watchPolicyDir(policyDir: string, debounceMs: number, onChange: () => void, log: PolicyLog): PolicyWatcher {
   const relevant = new Set([MODEL_FILE, ROLES_FILE, BINDINGS_FILE]);
   let closed = false;
   let debounce: NodeJS.Timeout | undefined;
@@ -29,9 +25,9 @@ export function watchPolicyDir(
         if (!closed) onChange();
       }, debounceMs);
     });
-    watcher.on('error', (err) => log('authz policy watcher error', { error: err.message }));
+    watcher.on('error', (err) => log('authz policy watcher error', { error: err.message }, 'warn'));
   } catch (err) {
-    log('authz policy watcher could not start', { error: (err as Error).message });
+    log('authz policy watcher could not start', { error: (err as Error).message }, 'warn');
   }
   return {
     close() {

@@ -3,6 +3,7 @@
  * validates it and swaps it in whole with the next version number. On error the last good policy
  * stays in force, the error is reported (onReload, log, `lastError`) and the reload still resolves.
  */
+import type { PolicyLog } from './decision.js';
 import { compilePolicy, type CompiledPolicy, type CompileOptions } from './compile-policy.js';
 import { readPolicyDir } from './policy-files.js';
 
@@ -10,7 +11,7 @@ export interface ReloadQueueOptions {
   compile: CompileOptions;
   /** Called after every reload attempt: the version now in force, and the error if the reload failed. */
   onReload?: ((version: number, err?: Error) => void) | undefined;
-  log: (msg: string, fields?: object) => void;
+  log: PolicyLog;
 }
 
 export class PolicyReloadQueue {
@@ -58,10 +59,14 @@ export class PolicyReloadQueue {
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       this.failure = error;
-      this.options.log('authz policy reload failed; keeping the last good policy', {
-        version: this.current().version,
-        error: error.message,
-      });
+      this.options.log(
+        'authz policy reload failed; keeping the last good policy',
+        {
+          version: this.current().version,
+          error: error.message,
+        },
+        'warn',
+      );
       this.options.onReload?.(this.current().version, error);
     }
   }

@@ -50,6 +50,8 @@ export async function startPlane<Deps>(config: PlaneConfig, description: PlaneDe
   });
   const policy = await PolicyEngine.load(config.policyDir, {
     watch: true,
+    // Evaluation failures and loads; the decisions themselves go to the audit trail.
+    log: (message, fields, level) => log[level ?? 'info'](fields ?? {}, message),
     onReload: (version, error) =>
       error
         ? log.error({ err: error, policyVersion: version }, 'policy edit rejected; the last good policy stays in force')

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { booleanFlag } from '../../shared/config/env.js';
 import { planeEnvironment, resolvePlaneConfig, type PlaneConfig, type PlaneName } from '../../shared/config/plane-config.js';
 import { resolveStoreConfig, storeEnvironment } from '../../servers/control-plane/store/create-store.js';
-import { clientSecretVariable, identityProviderOptionsFromEnv } from '../../servers/identity-provider/options-from-env.js';
+import { clientSecretVariable, resolveIdentityProviderConfig } from '../../servers/identity-provider/identity-provider-config.js';
 import {
   devClientSecret,
   PUBLIC_CLIENT_ID,
@@ -405,7 +405,7 @@ describe('deploy/keycloak/plane-realm.json', () => {
   it("gives each server's scopes an audience mapper for that server's URL, as the embedded provider's resources", () => {
     const [[, controlPlane]] = planeServices('control-plane') as [[string, ComposeService]];
     // The embedded provider's own reading of the same URLs: the resources (audience + scopes) it would serve.
-    const { resources } = identityProviderOptionsFromEnv({
+    const { resources } = resolveIdentityProviderConfig({
       PLANE_CONTROL_PLANE_URL: environmentOf(controlPlane).PLANE_CONTROL_PLANE_URL,
       PLANE_OBSERVABILITY_PLANE_URL: environmentOf(controlPlane).PLANE_OBSERVABILITY_PLANE_URL,
     });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { identityProviderOptionsFromEnv } from '../../servers/identity-provider/create-identity-provider.js';
+import { resolveIdentityProviderConfig } from '../../servers/identity-provider/create-identity-provider.js';
 import { parseRedirectPolicy } from '../../servers/identity-provider/registration-policy.js';
 import { authorizationRequest, redeem, registerClient, registerPublicClient } from '../support/authorization.js';
 import { signInThroughLoginPage, startTestIdentityProvider, TEST_RESOURCES, type TestIdentityProvider } from '../support/identity.js';
@@ -151,14 +151,14 @@ describe('registration switched off', () => {
 
 describe('PLANE_DCR_* variables', () => {
   it('default to registration on with loopback, https and the known native schemes', () => {
-    expect(identityProviderOptionsFromEnv({}).registration).toEqual({
+    expect(resolveIdentityProviderConfig({}).registration).toEqual({
       enabled: true,
       redirectPolicy: { loopback: true, https: true, schemes: ['cursor:', 'vscode:', 'vscode-insiders:'] },
     });
   });
 
   it('read the switch and the policy', () => {
-    const options = identityProviderOptionsFromEnv({ PLANE_DCR_ENABLED: 'false', PLANE_DCR_REDIRECT_POLICY: 'loopback, myapp:' });
+    const options = resolveIdentityProviderConfig({ PLANE_DCR_ENABLED: 'false', PLANE_DCR_REDIRECT_POLICY: 'loopback, myapp:' });
     expect(options.registration).toEqual({ enabled: false, redirectPolicy: { loopback: true, https: false, schemes: ['myapp:'] } });
   });
 
@@ -168,6 +168,6 @@ describe('PLANE_DCR_* variables', () => {
     ['PLANE_DCR_REDIRECT_POLICY', ' , '],
     ['PLANE_DCR_ENABLED', 'maybe'],
   ])('name %s when its value is bad (%s)', (variable, value) => {
-    expect(() => identityProviderOptionsFromEnv({ [variable]: value })).toThrow(variable);
+    expect(() => resolveIdentityProviderConfig({ [variable]: value })).toThrow(variable);
   });
 });

@@ -50,7 +50,7 @@ const identityProviderEnvironment = {
  * The identity provider's options from environment variables, validated with zod; a bad value throws
  * a `ConfigError` that names the variable. Pure: callers pass the environment.
  */
-export function identityProviderOptionsFromEnv(env: NodeJS.ProcessEnv): IdentityProviderOptions {
+export function resolveIdentityProviderConfig(env: NodeJS.ProcessEnv): IdentityProviderOptions {
   const vars = parseEnv(identityProviderEnvironment, env);
   if (URL.parse(vars.PLANE_CONTROL_PLANE_URL)?.href === URL.parse(vars.PLANE_OBSERVABILITY_PLANE_URL)?.href) {
     throw new ConfigError('PLANE_CONTROL_PLANE_URL and PLANE_OBSERVABILITY_PLANE_URL must differ: each is a distinct token audience');
